@@ -1,0 +1,75 @@
+/* snapctl run [--platform=NAME] [--strace] -- PROG [ARGS...]
+ * Runs PROG in a new sandbox in the foreground: the sandbox's stdio is
+ * snapctl's, and snapctl exits with the program's status (128+N when a
+ * signal N killed it). */
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "cli/cli.h"
+#include "core/kernel.h"
+
+extern char **environ;
+
+static const char run_usage[] =
+	"usage: snapctl run [--platform=ptrace] [--strace] -- PROG [ARGS...]";
+
+/* Parses options up to "--" or the first non-option; returns the index
+ * of PROG in argv, or -1 after printing an error. */
+static int parse_run_options(int argc, char **argv, struct kernel_options *o)
+{
+	int i = 1;
+	for (; i < argc; i++) {
+		const char *a = argv[i];
+		if (!strcmp(a, "--")) {
+			i++;
+			break;
+		}
+		if (a[0] != '-')
+			break;
+		if (!strcmp(a, "--strace")) {
+			o->strace = true;
+		} else if (!strncmp(a, "--platform=", 11)) {
+			o->platform = a + 11;
+		} else if (!strcmp(a, "--platform") && i + 1 < argc) {
+			o->platform = argv[++i];
+		} else {
+			cli_error("run: unknown option '%s'\n%s", a, run_usage);
+			return -1;
+		}
+	}
+	if (i >= argc) {
+		cli_error("run: no program given\n%s", run_usage);
+		return -1;
+	}
+	if (o->platform && !platform_find(o->platform)) {
+		cli_error("run: unknown platform '%s' (available: ptrace)",
+			  o->platform);
+		return -1;
+	}
+	return i;
+}
+
+int cmd_run(int argc, char **argv)
+{
+	struct kernel_options opts = { .platform = "ptrace" };
+	int prog = parse_run_options(argc, argv, &opts);
+	if (prog < 0)
+		return CLI_EXIT_USAGE;
+	struct kernel *k;
+	struct error err = { 0 };
+	if (kernel_create(&opts, &k, &err) < 0) {
+		cli_error("run: %s", err.msg);
+		return CLI_EXIT_FAILURE;
+	}
+	if (kernel_spawn_init(k, argv[prog], argv + prog, environ, &err) < 0) {
+		cli_error("run: %s", err.msg);
+		kernel_destroy(k);
+		/* Like a shell: 127 for a program not found, 126 for one
+		 * that cannot be executed. */
+		return err.code == ENOENT ? 127 : 126;
+	}
+	int status = kernel_wait(k);
+	kernel_destroy(k);
+	return status;
+}

@@ -1,0 +1,186 @@
+#include "core/kernel.h"
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "core/memfile.h"
+#include "core/task.h"
+
+/* Default reservation for application memory: virtual address space in
+ * the kernel process, not memory; pages are only used when touched. */
+#define KERNEL_MEMORY_MAX_DEFAULT (64ull << 30)
+
+static int64_t host_clock_ns(clockid_t id)
+{
+	struct timespec ts;
+	clock_gettime(id, &ts);
+	return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
+}
+
+int64_t kernel_monotonic_ns(const struct kernel *k)
+{
+	return host_clock_ns(CLOCK_MONOTONIC) + k->monotonic_offset_ns;
+}
+
+void kernel_lock(struct kernel *k)
+{
+	pthread_mutex_lock(&k->lock);
+}
+
+void kernel_unlock(struct kernel *k)
+{
+	pthread_mutex_unlock(&k->lock);
+}
+
+/* Host-only state every kernel needs, whether created or restored. */
+static int kernel_init_host(struct kernel *k, const char *platform,
+			    struct error *err)
+{
+	pthread_mutex_init(&k->lock, NULL);
+	pthread_condattr_t attr;
+	pthread_condattr_init(&attr);
+	pthread_condattr_setclock(&attr, CLOCK_MONOTONIC);
+	pthread_cond_init(&k->exit_cond, &attr);
+	pthread_condattr_destroy(&attr);
+	for (int i = 0; i < 3; i++)
+		k->host_stdio[i] = i;
+	k->platform_ops = platform_find(platform ? platform : "ptrace");
+	if (!k->platform_ops)
+		return error_set(err, EINVAL, "unknown platform '%s'", platform);
+	int rc = k->platform_ops->create(&k->platform, k->memfile->fd);
+	if (rc < 0)
+		return error_set_errno(err, -rc, "platform %s",
+				       k->platform_ops->name);
+	return 0;
+}
+
+int kernel_create(const struct kernel_options *opts, struct kernel **out,
+		  struct error *err)
+{
+	struct kernel *k = calloc(1, sizeof(*k));
+	if (!k)
+		return error_set(err, ENOMEM, "out of memory");
+	uint64_t max = opts->memory_max ? opts->memory_max
+					: KERNEL_MEMORY_MAX_DEFAULT;
+	int rc = memfile_create(&k->memfile, max);
+	if (rc < 0) {
+		free(k);
+		return error_set_errno(err, -rc, "memory file");
+	}
+	k->next_tid = 1;
+	strcpy(k->hostname, "snapctl");
+	k->boot_realtime_ns = (uint64_t)host_clock_ns(CLOCK_REALTIME);
+	if (opts->strace)
+		k->strace_out = stderr;
+	rc = kernel_init_host(k, opts->platform, err);
+	if (rc < 0) {
+		kernel_destroy(k);
+		return rc;
+	}
+	*out = k;
+	return 0;
+}
+
+void kernel_destroy(struct kernel *k)
+{
+	if (!k)
+		return;
+	while (k->tasks) {
+		struct task *t = k->tasks;
+		k->tasks = t->next;
+		task_free(t);
+	}
+	if (k->platform)
+		k->platform_ops->destroy(k->platform);
+	memfile_destroy(k->memfile);
+	pthread_cond_destroy(&k->exit_cond);
+	pthread_mutex_destroy(&k->lock);
+	free(k);
+}
+
+/* Shell form of a wait status: the exit code, or 128 + the signal. */
+static int shell_status(int wait_status)
+{
+	if ((wait_status & 0x7f) == 0)
+		return (wait_status >> 8) & 0xff;
+	return 128 + (wait_status & 0x7f);
+}
+
+int kernel_wait(struct kernel *k)
+{
+	kernel_lock(k);
+	while (k->live_tasks > 0)
+		pthread_cond_wait(&k->exit_cond, &k->lock);
+	kernel_unlock(k);
+	/* Every task thread has finished its last kernel work; join them so
+	 * nothing of theirs outlives the kernel. */
+	for (struct task *t = k->tasks; t; t = t->next)
+		if (t->thread_started) {
+			pthread_join(t->thread, NULL);
+			t->thread_started = false;
+		}
+	return shell_status(k->exit_status);
+}
+
+/* ---- serialization ---------------------------------------------------- */
+
+static void kernel_save(struct encoder *enc, const void *obj)
+{
+	const struct kernel *k = obj;
+	enc_ref(enc, &codec_type_memfile, k->memfile);
+	enc_u32(enc, k->next_tid);
+	/* Monotonic time continues from here at restore (DESIGN.md "Time"). */
+	enc_i64(enc, kernel_monotonic_ns(k));
+	enc_u64(enc, k->boot_realtime_ns);
+	enc_str(enc, k->hostname);
+	enc_i32(enc, k->exit_status);
+	enc_bool(enc, k->exited);
+	uint32_t n = 0;
+	for (const struct task *t = k->tasks; t; t = t->next)
+		n++;
+	enc_u32(enc, n);
+	for (const struct task *t = k->tasks; t; t = t->next)
+		enc_ref(enc, &codec_type_task, t);
+}
+
+static void kernel_load(struct decoder *dec, void *obj)
+{
+	struct kernel *k = obj;
+	k->memfile = dec_ref(dec, &codec_type_memfile);
+	if (dec_ok(dec) && !k->memfile)
+		dec_fail(dec, "no memory file");
+	k->next_tid = dec_u32(dec);
+	int64_t mono = dec_i64(dec);
+	k->monotonic_offset_ns = mono - host_clock_ns(CLOCK_MONOTONIC);
+	k->boot_realtime_ns = dec_u64(dec);
+	char *hostname = dec_str(dec, sizeof(k->hostname) - 1);
+	if (hostname)
+		strcpy(k->hostname, hostname);
+	free(hostname);
+	k->exit_status = dec_i32(dec);
+	k->exited = dec_bool(dec);
+	uint32_t n = dec_count(dec, 4);
+	struct task **tail = &k->tasks, *prev = NULL;
+	for (uint32_t i = 0; i < n && dec_ok(dec); i++) {
+		struct task *t = dec_ref(dec, &codec_type_task);
+		/* A task listed twice would make the list a cycle. */
+		if (!t || t->next || t == prev) {
+			dec_fail(dec, "task list entry %u is invalid", i);
+			return;
+		}
+		*tail = prev = t;
+		tail = &t->next;
+		if (t->state != TASK_EXITED)
+			k->live_tasks++;
+	}
+}
+
+const struct codec_type codec_type_kernel = {
+	.name = "kernel",
+	.version = 1,
+	.size = sizeof(struct kernel),
+	.save = kernel_save,
+	.load = kernel_load,
+};

@@ -1,0 +1,81 @@
+/* struct kernel: the one root of all sandbox state (DESIGN.md invariant
+ * 1). Everything a checkpoint saves is reachable from here; fields marked
+ * host-only are rebuilt at restore from saved data, never saved.
+ *
+ * Concurrency: one kernel lock, held while kernel code runs and released
+ * while a task runs application code or sleeps. */
+#ifndef CORE_KERNEL_H
+#define CORE_KERNEL_H
+
+#include <pthread.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include "platform/platform.h"
+#include "snapshot/codec.h"
+
+struct memfile;
+struct task;
+struct thread_group;
+
+/* Largest application address + 1: Linux's TASK_SIZE on x86-64 with
+ * 4-level paging (0x7ffffffff000) less the top range the platforms keep
+ * for themselves (platform.h). */
+#define USER_ADDR_END PLATFORM_APP_END
+
+/* Options that shape a kernel; chosen by `snapctl run`. */
+struct kernel_options {
+	const char *platform;      /* "ptrace" (default) */
+	bool strace;               /* print each syscall to strace_out */
+	uint64_t memory_max;       /* memory-file reservation, bytes */
+};
+
+struct kernel {
+	pthread_mutex_t lock;               /* host-only */
+	pthread_cond_t exit_cond;           /* host-only: last task gone */
+	const struct platform_ops *platform_ops; /* host-only */
+	struct platform *platform;          /* host-only */
+	FILE *strace_out;                   /* host-only: NULL = off */
+	int host_stdio[3];                  /* host-only: the sandbox's
+	                                       stdin/stdout/stderr */
+
+	struct memfile *memfile;
+	struct task *tasks;                 /* all tasks, by tid */
+	uint32_t next_tid;                  /* next pid/tid to hand out */
+	int64_t monotonic_offset_ns;        /* app = host + offset */
+	char hostname[65];                  /* the sandbox's UTS name */
+	uint64_t boot_realtime_ns;          /* for uptime in sysinfo */
+	int live_tasks;                     /* tasks not yet exited */
+	int exit_status;                    /* wait status of pid 1 */
+	bool exited;                        /* pid 1's group has exited */
+	uint64_t enosys_seen[8];            /* host-only: one log per nr */
+};
+
+/* Creates a kernel: memory file and platform. Returns 0 or -errno. */
+int kernel_create(const struct kernel_options *opts, struct kernel **out,
+		  struct error *err);
+/* Frees everything. No task may be running. */
+void kernel_destroy(struct kernel *k);
+
+/* Loads path as pid 1 with argv/envp (NULL-terminated) and starts it. */
+int kernel_spawn_init(struct kernel *k, const char *path,
+		      char *const argv[], char *const envp[],
+		      struct error *err);
+
+/* Waits until pid 1's thread group has exited and all task threads
+ * are gone; returns its exit status in shell form (code, or 128+N for
+ * signal N). */
+int kernel_wait(struct kernel *k);
+
+/* The application's CLOCK_MONOTONIC in ns (host monotonic + offset). */
+int64_t kernel_monotonic_ns(const struct kernel *k);
+
+void kernel_lock(struct kernel *k);
+void kernel_unlock(struct kernel *k);
+
+extern const struct codec_type codec_type_kernel;
+/* All types a kernel image may contain. */
+extern const struct codec_registry kernel_registry;
+
+#endif

@@ -1,0 +1,70 @@
+/* Starting the sandbox's first process, pid 1. */
+#include <errno.h>
+#include <limits.h>
+#include <unistd.h>
+
+#include "core/fdtable.h"
+#include "core/hostfile.h"
+#include "core/kernel.h"
+#include "core/loader.h"
+#include "core/task.h"
+
+/* fds 0-2 are the caller's stdio, as with `runsc do`. */
+static int spawn_stdio(struct kernel *k, struct task *t)
+{
+	t->files = fdtable_create();
+	if (!t->files)
+		return -ENOMEM;
+	for (int fd = 0; fd < 3; fd++) {
+		struct file *f = hostfile_open(k, fd);
+		if (!f)
+			return -ENOMEM;
+		if (fdtable_install(t->files, f, fd, false) != fd) {
+			file_put(f);
+			return -EMFILE;
+		}
+	}
+	return 0;
+}
+
+static void spawn_credentials(struct task *t)
+{
+	/* The sandbox's user is the caller's, so files it creates and ids
+	 * it prints match a native run. */
+	t->uid = getuid();
+	t->euid = geteuid();
+	t->gid = getgid();
+	t->egid = getegid();
+}
+
+int kernel_spawn_init(struct kernel *k, const char *name,
+		      char *const argv[], char *const envp[],
+		      struct error *err)
+{
+	char path[PATH_MAX];
+	int rc = loader_find_program(name, envp, path, sizeof(path), err);
+	if (rc < 0)
+		return rc;
+	struct task *t;
+	kernel_lock(k);
+	rc = task_create_process(k, NULL, &t);
+	if (rc < 0) {
+		kernel_unlock(k);
+		return error_set_errno(err, -rc, "creating pid 1");
+	}
+	spawn_credentials(t);
+	rc = spawn_stdio(k, t);
+	if (rc < 0)
+		error_set_errno(err, -rc, "stdio");
+	else
+		rc = loader_exec(t, path, argv, envp, err);
+	if (rc == 0 && (rc = task_start(t)) < 0)
+		error_set_errno(err, -rc, "starting pid 1");
+	if (rc < 0) {
+		/* Never started: it leaves the kernel as if it had exited. */
+		t->state = TASK_EXITED;
+		k->live_tasks--;
+	}
+	kernel_unlock(k);
+	return rc;
+}

@@ -1,0 +1,97 @@
+/* The syscall table and the dispatcher. */
+#include <errno.h>
+#include <stdio.h>
+#include <sys/syscall.h>
+
+#include "core/kernel.h"
+#include "core/mm.h"
+#include "core/strace.h"
+#include "core/syscalls.h"
+#include "core/task.h"
+
+#define ENTRY(name) [SYS_##name] = sys_##name
+
+static const syscall_fn syscall_table[SYSCALL_MAX] = {
+	ENTRY(read), ENTRY(write), ENTRY(readv), ENTRY(writev),
+	ENTRY(brk), ENTRY(mmap), ENTRY(munmap), ENTRY(mprotect),
+	ENTRY(mremap), ENTRY(madvise), ENTRY(msync), ENTRY(mincore),
+	ENTRY(exit), ENTRY(exit_group),
+	ENTRY(getpid), ENTRY(gettid), ENTRY(getppid),
+	ENTRY(getuid), ENTRY(geteuid), ENTRY(getgid), ENTRY(getegid),
+	ENTRY(set_tid_address), ENTRY(set_robust_list),
+	ENTRY(get_robust_list), ENTRY(arch_prctl),
+	ENTRY(clock_gettime), ENTRY(clock_getres), ENTRY(gettimeofday),
+	ENTRY(time), ENTRY(nanosleep), ENTRY(clock_nanosleep),
+	ENTRY(uname), ENTRY(sysinfo), ENTRY(getrandom),
+	ENTRY(prlimit64), ENTRY(getrlimit), ENTRY(setrlimit),
+	ENTRY(sched_getaffinity), ENTRY(sched_yield),
+};
+
+syscall_fn syscall_handler(uint64_t nr)
+{
+	return nr < SYSCALL_MAX ? syscall_table[nr] : NULL;
+}
+
+/* Unimplemented is loud, not fatal (DESIGN.md invariant 7): one line per
+ * syscall number, then -ENOSYS quietly. */
+static void log_enosys(struct kernel *k, uint64_t nr)
+{
+	if (nr < sizeof(k->enosys_seen) * 8) {
+		uint64_t bit = 1ull << (nr % 64);
+		if (k->enosys_seen[nr / 64] & bit)
+			return;
+		k->enosys_seen[nr / 64] |= bit;
+	}
+	const char *name = syscall_name(nr);
+	if (name)
+		fprintf(stderr, "snapctl: unimplemented syscall %s (%llu)\n",
+			name, (unsigned long long)nr);
+	else
+		fprintf(stderr, "snapctl: unknown syscall %llu\n",
+			(unsigned long long)nr);
+}
+
+static int strace_read(void *ctx, void *dst, uint64_t addr, size_t n)
+{
+	struct task *t = ctx;
+	return t->mm ? mm_copy_from(t->mm, dst, addr, n) : -EFAULT;
+}
+
+/* strace prints calls that do not return before they run. */
+static bool never_returns(uint64_t nr)
+{
+	return nr == SYS_exit || nr == SYS_exit_group;
+}
+
+static void strace_print(struct task *t, uint64_t nr, const uint64_t a[6],
+			 int64_t ret, bool before)
+{
+	char line[1024];
+	if (before)
+		strace_format_enter(line, sizeof(line), nr, a, strace_read, t);
+	else
+		strace_format(line, sizeof(line), nr, a, ret, strace_read, t);
+	fprintf(t->kernel->strace_out, "[pid %u] %s%s\n", t->tid, line,
+		before ? ") = ?" : "");
+}
+
+void syscall_dispatch(struct task *t)
+{
+	struct user_regs_struct *r = &t->cpu.regs;
+	uint64_t nr = r->orig_rax;
+	const uint64_t a[6] = { r->rdi, r->rsi, r->rdx, r->r10, r->r8, r->r9 };
+	bool tracing = t->kernel->strace_out != NULL;
+	if (tracing && never_returns(nr))
+		strace_print(t, nr, a, 0, true);
+	syscall_fn fn = syscall_handler(nr);
+	int64_t ret;
+	if (fn) {
+		ret = fn(t, a);
+	} else {
+		log_enosys(t->kernel, nr);
+		ret = -ENOSYS;
+	}
+	if (tracing && !never_returns(nr))
+		strace_print(t, nr, a, ret, false);
+	r->rax = (uint64_t)ret;
+}

@@ -1,0 +1,352 @@
+#include "core/task.h"
+
+#include <assert.h>
+#include <errno.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "core/fdtable.h"
+#include "core/kernel.h"
+#include "core/mm.h"
+#include "core/syscall.h"
+
+static void task_init_host(struct task *t)
+{
+	pthread_condattr_t attr;
+	pthread_condattr_init(&attr);
+	pthread_condattr_setclock(&attr, CLOCK_MONOTONIC);
+	pthread_cond_init(&t->wake, &attr);
+	pthread_condattr_destroy(&attr);
+}
+
+static void kernel_add_task(struct kernel *k, struct task *t)
+{
+	struct task **tail = &k->tasks;
+	while (*tail)
+		tail = &(*tail)->next;
+	*tail = t;
+	k->live_tasks++;
+}
+
+int task_create_process(struct kernel *k, struct thread_group *parent,
+			struct task **out)
+{
+	struct task *t = calloc(1, sizeof(*t));
+	struct thread_group *tg = calloc(1, sizeof(*tg));
+	if (!t || !tg) {
+		free(t);
+		free(tg);
+		return -ENOMEM;
+	}
+	t->kernel = k;
+	t->tid = k->next_tid++;
+	t->tg = tg;
+	tg->tgid = t->tid;
+	tg->parent = parent;
+	tg->leader = t;
+	tg->nthreads = 1;
+	if (parent)
+		memcpy(tg->rlim, parent->rlim, sizeof(tg->rlim));
+	else
+		thread_group_default_rlimits(tg);
+	task_init_host(t);
+	kernel_add_task(k, t);
+	*out = t;
+	return 0;
+}
+
+void task_exit_group(struct task *t, int status)
+{
+	struct thread_group *tg = t->tg;
+	if (tg->exiting)
+		return;
+	tg->exiting = true;
+	tg->exit_status = status;
+}
+
+void task_exit(struct task *t, int code)
+{
+	/* The last thread's exit ends the group with its code, as in Linux;
+	 * with one thread per group for now, that is always this one. */
+	task_exit_group(t, (code & 0xff) << 8);
+}
+
+static bool task_should_stop(const struct task *t)
+{
+	return t->tg->exiting;
+}
+
+int task_sleep_until(struct task *t, int64_t deadline_ns)
+{
+	struct kernel *k = t->kernel;
+	for (;;) {
+		int64_t host = deadline_ns - k->monotonic_offset_ns;
+		struct timespec ts = { host / 1000000000, host % 1000000000 };
+		int rc = pthread_cond_timedwait(&t->wake, &k->lock, &ts);
+		if (task_should_stop(t))
+			return -EINTR;
+		if (rc == ETIMEDOUT || kernel_monotonic_ns(k) >= deadline_ns)
+			return 0;
+	}
+}
+
+/* What a stop that is not a syscall means for the task. Signals are
+ * delivered to handlers once they exist (processes issue); until then a
+ * synchronous signal takes its default action: the group dies by it. */
+static void task_handle_fault(struct task *t, const struct platform_event *ev)
+{
+	int rc = mm_handle_fault(t->mm, ev->fault_addr, ev->access);
+	if (rc < 0)
+		task_exit_group(t, SIGSEGV);
+}
+
+static void task_handle_stop(struct task *t, const struct platform_event *ev)
+{
+	switch (ev->stop) {
+	case PLATFORM_SYSCALL:
+		syscall_dispatch(t);
+		break;
+	case PLATFORM_FAULT:
+		task_handle_fault(t, ev);
+		break;
+	case PLATFORM_EXCEPTION:
+		task_exit_group(t, ev->signo);
+		break;
+	case PLATFORM_INTERRUPTED:
+		break;
+	}
+}
+
+static void task_run(struct task *t)
+{
+	struct kernel *k = t->kernel;
+	struct platform_event ev;
+	while (!task_should_stop(t)) {
+		kernel_unlock(k);
+		int rc = k->platform_ops->ctx_switch(t->ctx, t->mm->as, &t->cpu,
+						     &ev);
+		kernel_lock(k);
+		if (rc < 0) {
+			fprintf(stderr, "snapctl: task %u: platform failed: %s\n",
+				t->tid, strerror(-rc));
+			task_exit_group(t, SIGKILL);
+			break;
+		}
+		task_handle_stop(t, &ev);
+	}
+}
+
+/* The last task of a group to leave reports the group's status; pid 1's
+ * status is the sandbox's. */
+static void task_leave(struct task *t)
+{
+	struct kernel *k = t->kernel;
+	struct thread_group *tg = t->tg;
+	t->state = TASK_EXITED;
+	mm_put(t->mm);
+	t->mm = NULL;
+	fdtable_put(t->files);
+	t->files = NULL;
+	if (--tg->nthreads == 0 && tg->tgid == 1) {
+		k->exit_status = tg->exit_status;
+		k->exited = true;
+	}
+	if (--k->live_tasks == 0)
+		pthread_cond_broadcast(&k->exit_cond);
+}
+
+static void *task_main(void *arg)
+{
+	struct task *t = arg;
+	struct kernel *k = t->kernel;
+	int rc = k->platform_ops->ctx_create(k->platform, &t->ctx);
+	kernel_lock(k);
+	if (rc < 0) {
+		fprintf(stderr, "snapctl: task %u: no platform context: %s\n",
+			t->tid, strerror(-rc));
+		task_exit_group(t, SIGKILL);
+	} else {
+		task_run(t);
+	}
+	task_leave(t);
+	kernel_unlock(k);
+	if (t->ctx)
+		k->platform_ops->ctx_destroy(t->ctx);
+	t->ctx = NULL;
+	return NULL;
+}
+
+int task_start(struct task *t)
+{
+	int rc = pthread_create(&t->thread, NULL, task_main, t);
+	if (rc != 0)
+		return -rc;
+	t->thread_started = true;
+	return 0;
+}
+
+void task_free(struct task *t)
+{
+	if (!t)
+		return;
+	mm_put(t->mm);
+	fdtable_put(t->files);
+	if (t->tg && t->tg->leader == t)
+		free(t->tg);
+	pthread_cond_destroy(&t->wake);
+	free(t);
+}
+
+/* ---- serialization ---------------------------------------------------- */
+
+#define CPU_NREGS (sizeof(struct user_regs_struct) / sizeof(uint64_t))
+static_assert(sizeof(struct user_regs_struct) == 27 * sizeof(uint64_t),
+	      "user_regs_struct is 27 registers on x86-64");
+
+static void task_save(struct encoder *enc, const void *obj)
+{
+	const struct task *t = obj;
+	enc_u32(enc, t->tid);
+	enc_ref(enc, &codec_type_thread_group, t->tg);
+	enc_ref(enc, &codec_type_mm, t->mm);
+	enc_ref(enc, &codec_type_fdtable, t->files);
+	uint64_t regs[CPU_NREGS];
+	memcpy(regs, &t->cpu.regs, sizeof(regs));
+	for (size_t i = 0; i < CPU_NREGS; i++)
+		enc_u64(enc, regs[i]);
+	enc_u32(enc, t->cpu.xsave_size);
+	enc_blob(enc, t->cpu.xsave, t->cpu.xsave_size);
+	enc_u64(enc, (uint64_t)t->state);
+	enc_u64(enc, t->clear_child_tid);
+	enc_u64(enc, t->robust_list);
+	enc_u64(enc, t->robust_list_len);
+	enc_u32(enc, t->uid);
+	enc_u32(enc, t->gid);
+	enc_u32(enc, t->euid);
+	enc_u32(enc, t->egid);
+}
+
+static void task_load_cpu(struct decoder *dec, struct task *t)
+{
+	uint64_t regs[CPU_NREGS];
+	for (size_t i = 0; i < CPU_NREGS; i++)
+		regs[i] = dec_u64(dec);
+	memcpy(&t->cpu.regs, regs, sizeof(regs));
+	t->cpu.xsave_size = dec_u32(dec);
+	if (t->cpu.xsave_size > CPU_XSAVE_MAX) {
+		dec_fail(dec, "XSAVE area of %u bytes exceeds %d",
+			 t->cpu.xsave_size, CPU_XSAVE_MAX);
+		return;
+	}
+	dec_blob(dec, t->cpu.xsave, t->cpu.xsave_size);
+}
+
+static void task_load(struct decoder *dec, void *obj)
+{
+	struct task *t = obj;
+	t->tid = dec_u32(dec);
+	t->tg = dec_ref(dec, &codec_type_thread_group);
+	t->mm = dec_ref(dec, &codec_type_mm);
+	t->files = dec_ref(dec, &codec_type_fdtable);
+	task_load_cpu(dec, t);
+	t->state = (enum task_state)dec_u64_range(dec, TASK_RUNNABLE,
+						  TASK_EXITED, "task state");
+	t->clear_child_tid = dec_u64(dec);
+	t->robust_list = dec_u64(dec);
+	t->robust_list_len = dec_u64(dec);
+	t->uid = dec_u32(dec);
+	t->gid = dec_u32(dec);
+	t->euid = dec_u32(dec);
+	t->egid = dec_u32(dec);
+	if (!dec_ok(dec))
+		return;
+	if (t->tid == 0 || !t->tg)
+		dec_fail(dec, "task without an id or a thread group");
+	else if (t->state != TASK_EXITED && (!t->mm || !t->files))
+		dec_fail(dec, "live task %u without memory or files", t->tid);
+	if (t->mm)
+		t->mm->users++;
+	if (t->files)
+		t->files->refs++;
+}
+
+static int task_after_load(void *obj, void *ctx, struct error *err)
+{
+	(void)err;
+	struct task *t = obj;
+	t->kernel = ctx;
+	task_init_host(t);
+	return 0;
+}
+
+const struct codec_type codec_type_task = {
+	.name = "task",
+	.version = 1,
+	.size = sizeof(struct task),
+	.after_load_phase = 20,
+	.save = task_save,
+	.load = task_load,
+	.after_load = task_after_load,
+};
+
+void thread_group_default_rlimits(struct thread_group *tg)
+{
+	for (int i = 0; i < RLIMIT_NLIMITS; i++)
+		tg->rlim[i] = (struct rlimit){ RLIM_INFINITY, RLIM_INFINITY };
+	tg->rlim[RLIMIT_STACK].rlim_cur = 8u << 20;
+	tg->rlim[RLIMIT_CORE].rlim_cur = 0;
+	tg->rlim[RLIMIT_NOFILE] = (struct rlimit){ 1024, 4096 };
+	tg->rlim[RLIMIT_MEMLOCK] = (struct rlimit){ 8u << 20, 8u << 20 };
+	tg->rlim[RLIMIT_NPROC] = (struct rlimit){ 4096, 4096 };
+	tg->rlim[RLIMIT_SIGPENDING] = (struct rlimit){ 4096, 4096 };
+	tg->rlim[RLIMIT_MSGQUEUE] = (struct rlimit){ 819200, 819200 };
+	tg->rlim[RLIMIT_NICE] = (struct rlimit){ 0, 0 };
+	tg->rlim[RLIMIT_RTPRIO] = (struct rlimit){ 0, 0 };
+}
+
+static void thread_group_save(struct encoder *enc, const void *obj)
+{
+	const struct thread_group *tg = obj;
+	enc_u32(enc, tg->tgid);
+	enc_ref(enc, &codec_type_thread_group, tg->parent);
+	enc_ref(enc, &codec_type_task, tg->leader);
+	enc_i32(enc, tg->nthreads);
+	enc_bool(enc, tg->exiting);
+	enc_i32(enc, tg->exit_status);
+	enc_blob(enc, tg->comm, sizeof(tg->comm));
+	for (int i = 0; i < RLIMIT_NLIMITS; i++) {
+		enc_u64(enc, tg->rlim[i].rlim_cur);
+		enc_u64(enc, tg->rlim[i].rlim_max);
+	}
+}
+
+static void thread_group_load(struct decoder *dec, void *obj)
+{
+	struct thread_group *tg = obj;
+	tg->tgid = dec_u32(dec);
+	tg->parent = dec_ref(dec, &codec_type_thread_group);
+	tg->leader = dec_ref(dec, &codec_type_task);
+	tg->nthreads = dec_i32(dec);
+	tg->exiting = dec_bool(dec);
+	tg->exit_status = dec_i32(dec);
+	dec_blob(dec, tg->comm, sizeof(tg->comm));
+	tg->comm[sizeof(tg->comm) - 1] = 0;
+	for (int i = 0; i < RLIMIT_NLIMITS; i++) {
+		tg->rlim[i].rlim_cur = dec_u64(dec);
+		tg->rlim[i].rlim_max = dec_u64(dec);
+		if (tg->rlim[i].rlim_cur > tg->rlim[i].rlim_max)
+			dec_fail(dec, "rlimit %d: soft limit above hard", i);
+	}
+	if (dec_ok(dec) && (tg->tgid == 0 || !tg->leader || tg->nthreads < 0))
+		dec_fail(dec, "thread group is inconsistent");
+}
+
+const struct codec_type codec_type_thread_group = {
+	.name = "thread_group",
+	.version = 1,
+	.size = sizeof(struct thread_group),
+	.save = thread_group_save,
+	.load = thread_group_load,
+};

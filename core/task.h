@@ -1,0 +1,88 @@
+/* Tasks (application threads) and thread groups (processes).
+ *
+ * Each task runs on its own host thread: it switches into application
+ * code through the platform, and on each stop dispatches the syscall or
+ * fault under the kernel lock, then switches back (DESIGN.md "Life of a
+ * system call"). Its registers live in task->cpu whenever it is not
+ * running application code (invariant 5). */
+#ifndef CORE_TASK_H
+#define CORE_TASK_H
+
+#include <pthread.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <sys/resource.h>
+
+#include "platform/cpu.h"
+#include "snapshot/codec.h"
+
+struct kernel;
+struct mm;
+struct fdtable;
+struct platform_ctx;
+
+struct thread_group {
+	uint32_t tgid;
+	struct thread_group *parent;       /* NULL for pid 1 */
+	struct task *leader;
+	int nthreads;                      /* live tasks in the group */
+	bool exiting;                      /* exit_group or fatal signal */
+	int exit_status;                   /* wait(2) status word */
+	char comm[16];                     /* PR_SET_NAME / exec basename */
+	struct rlimit rlim[RLIMIT_NLIMITS];  /* getrlimit / prlimit64 */
+};
+
+/* Linux's defaults for a new init process. */
+void thread_group_default_rlimits(struct thread_group *tg);
+
+enum task_state {
+	TASK_RUNNABLE = 0,
+	TASK_EXITED = 1,
+};
+
+struct task {
+	struct kernel *kernel;
+	uint32_t tid;
+	struct thread_group *tg;
+	struct task *next;                 /* kernel->tasks list */
+	struct mm *mm;
+	struct fdtable *files;
+	struct cpu_state cpu;
+	enum task_state state;
+	uint64_t clear_child_tid;          /* set_tid_address */
+	uint64_t robust_list, robust_list_len;
+	uint32_t uid, gid, euid, egid;
+
+	pthread_t thread;                  /* host-only */
+	pthread_cond_t wake;               /* host-only: sleeps wait here */
+	bool thread_started;               /* host-only */
+	struct platform_ctx *ctx;          /* host-only: on its own thread */
+};
+
+/* Creates a task in a new thread group (pid = tid) sharing nothing;
+ * the caller sets mm, files and cpu before starting it. */
+int task_create_process(struct kernel *k, struct thread_group *parent,
+			struct task **out);
+
+/* Starts the task's host thread. */
+int task_start(struct task *t);
+
+/* Ends the whole thread group with the wait status `status` (code << 8,
+ * or a signal number): every task of the group stops at its next kernel
+ * entry. */
+void task_exit_group(struct task *t, int status);
+/* Ends this task only (exit(2)). */
+void task_exit(struct task *t, int code);
+
+/* Sleeps with the kernel lock released until the application's
+ * CLOCK_MONOTONIC reaches deadline_ns; returns 0, or -EINTR when woken
+ * early (signals, freeze). */
+int task_sleep_until(struct task *t, int64_t deadline_ns);
+
+/* Frees a task that has exited and whose host thread has been joined. */
+void task_free(struct task *t);
+
+extern const struct codec_type codec_type_task;
+extern const struct codec_type codec_type_thread_group;
+
+#endif

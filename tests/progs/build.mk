@@ -1,0 +1,9 @@
+# Test programs: static, self-checking, never sanitized (they run both
+# natively and inside the sandbox; the native run is the reference).
+PROG_SRCS := $(sort $(wildcard tests/progs/*.c))
+PROG_BINS := $(PROG_SRCS:tests/progs/%.c=$(BUILD)/tests/progs/%)
+TEST_PROG_BINS += $(PROG_BINS)
+
+$(BUILD)/tests/progs/%: tests/progs/%.c tests/progs/check.h
+	@mkdir -p $(@D)
+	$(CC) -std=gnu11 -O2 -g -Wall -Wextra -Werror -static -D_GNU_SOURCE -I. $< -o $@

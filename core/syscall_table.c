@@ -19,7 +19,7 @@ static const syscall_fn syscall_table[SYSCALL_MAX] = {
 	ENTRY(getpid), ENTRY(gettid), ENTRY(getppid),
 	ENTRY(getuid), ENTRY(geteuid), ENTRY(getgid), ENTRY(getegid),
 	ENTRY(set_tid_address), ENTRY(set_robust_list),
-	ENTRY(get_robust_list), ENTRY(arch_prctl),
+	ENTRY(get_robust_list), ENTRY(arch_prctl), ENTRY(rseq),
 	ENTRY(clock_gettime), ENTRY(clock_getres), ENTRY(gettimeofday),
 	ENTRY(time), ENTRY(nanosleep), ENTRY(clock_nanosleep),
 	ENTRY(uname), ENTRY(sysinfo), ENTRY(getrandom),

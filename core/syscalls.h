@@ -18,6 +18,7 @@ SYSCALL_DECL(set_tid_address);
 SYSCALL_DECL(set_robust_list);
 SYSCALL_DECL(get_robust_list);
 SYSCALL_DECL(arch_prctl);
+SYSCALL_DECL(rseq);
 
 /* sys_time.c */
 SYSCALL_DECL(clock_gettime);

@@ -47,10 +47,10 @@ fail:
 
 void stub_chan_close(struct stub_chan *c)
 {
-	if (c->ctl >= 0)
-		close(c->ctl);
-	if (c->req)
-		munmap(c->req, 4096);
+	if (!c->req)
+		return;                /* never opened, or closed */
+	close(c->ctl);
+	munmap(c->req, 4096);
 	c->ctl = -1;
 	c->req = NULL;
 	pthread_mutex_destroy(&c->lock);

@@ -22,6 +22,9 @@ static void *forker_main(void *arg)
 
 	/* Every signal blocked here is blocked in the master until its
 	 * start resets the mask: nothing of the kernel's may run there. */
+	/* The master and every stub inherit this name: what ps shows.
+	 * Cosmetic, so its failure does not matter. */
+	(void)pthread_setname_np(pthread_self(), "snapctl-stub");
 	int r = stub_thread_prepare();
 	pid = r ? r : stub_spawn_master(p->image);
 	pthread_mutex_lock(&p->lock);
@@ -147,8 +150,10 @@ static int start_master(struct platform *p, int memfd)
 	if (r == -ESRCH)
 		r = -EIO;              /* it died starting */
 out:
-	close(stub_ctl);
-	close(stub_req);
+	if (stub_ctl >= 0)
+		close(stub_ctl);
+	if (stub_req >= 0)
+		close(stub_req);
 	return r;
 }
 
@@ -163,9 +168,13 @@ static int ptrace_create(struct platform **out, int memfd)
 	p->thread_exit_rip = stub_thread_exit_rip();
 	p->master.ctl = -1;
 	atomic_init(&p->dead_gen, 0);
-	pthread_mutex_init(&p->lock, NULL);
-	pthread_cond_init(&p->cond, NULL);
-	pthread_mutex_init(&p->list_lock, NULL);
+	if ((r = pthread_mutex_init(&p->lock, NULL)) ||
+	    (r = pthread_cond_init(&p->cond, NULL)) ||
+	    (r = pthread_mutex_init(&p->list_lock, NULL))) {
+		/* Default attributes: glibc never fails these; be safe. */
+		free(p);
+		return -r;
+	}
 
 	r = probe_xsave(p);
 	if (r)

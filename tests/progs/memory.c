@@ -96,14 +96,17 @@ static void test_mprotect(void)
 
 static void test_mremap(void)
 {
-	unsigned char *p = mmap(NULL, 4 * MiB, PROT_READ | PROT_WRITE,
-				MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-	CHECK(p != MAP_FAILED);
+	/* Carve the mapping and a blocker right after it out of one
+	 * reservation, so nothing else can be in the way (ASLR). */
+	unsigned char *res = mmap(NULL, 8 * MiB, PROT_NONE,
+				  MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	CHECK(res != MAP_FAILED);
+	unsigned char *p = mmap(res, 4 * MiB, PROT_READ | PROT_WRITE,
+				MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED, -1, 0);
+	CHECK(p == res);
 	fill(p, 4 * MiB, 9);
-	/* Block growth in place so the mapping has to move. */
-	void *block = mmap(p + 4 * MiB, 4096, PROT_NONE,
-			   MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED, -1, 0);
-	CHECK(block == p + 4 * MiB);
+	/* The rest of the reservation stays PROT_NONE and blocks growth in
+	 * place, so the mapping has to move. */
 	CHECK(mremap(p, 4 * MiB, 8 * MiB, 0) == MAP_FAILED && errno == ENOMEM);
 	unsigned char *q = mremap(p, 4 * MiB, 8 * MiB, MREMAP_MAYMOVE);
 	CHECK(q != MAP_FAILED && q != p);
@@ -114,7 +117,7 @@ static void test_mremap(void)
 	CHECK(r == q);
 	CHECK(verify(r, 2 * MiB, 9));
 	CHECK(munmap(r, 2 * MiB) == 0);
-	CHECK(munmap(block, 4096) == 0);
+	CHECK(munmap(res + 4 * MiB, 4 * MiB) == 0);
 	printf("mremap ok\n");
 }
 

@@ -915,6 +915,35 @@ static void body_stub_killed(struct fixture *f)
 	CHECK_EQ(f->ops->ctx_pull_state(f->ctx, f->cpu), -ESRCH);
 }
 
+static void body_vsyscall(struct fixture *f)
+{
+	/* mov $0xffffffffff600000,%rax (gettimeofday's vsyscall slot);
+	 * call *%rax; mov %rax,%rdi; mov $39,%eax; syscall */
+	static const uint8_t code[] = { 0x48, 0xc7, 0xc0, 0x00, 0x00, 0x60,
+					0xff, 0xff, 0xd0, 0x48, 0x89, 0xc7,
+					0xb8, 0x27, 0,    0,    0,    0x0f,
+					0x05 };
+	struct platform_event ev;
+	CHECK(put(f->memfd, OFF_CODE, code, sizeof(code)));
+	CHECK_EQ(run(f, &ev), 0);
+	if (ev.stop == PLATFORM_FAULT)
+		SKIP("host has no vsyscall emulation");
+	/* The host emulates it, consulting seccomp but not ptrace: the
+	 * filter answers ENOSYS instead of killing the stub. */
+	CHECK_EQ(ev.stop, PLATFORM_SYSCALL);
+	CHECK_EQ(f->cpu->regs.rdi, (uint64_t)-ENOSYS);
+	CHECK(!process_gone(ptrace_as_pid(f->as)));
+}
+
+TEST(vsyscall_does_not_kill_stub)
+{
+	struct fixture f;
+	if (!fx_setup(&f, NULL, 0))
+		return;
+	body_vsyscall(&f);
+	fx_teardown(&f);
+}
+
 TEST(stub_killed_from_outside)
 {
 	struct fixture f;

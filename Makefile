@@ -98,4 +98,4 @@ clean:
 	rm -rf build build-asan build-fuzz
 
 -include $(LIB_OBJS:.o=.d) $(CLI_OBJS:.o=.d) $(HARNESS_OBJS:.o=.d) \
-         $(UNIT_BINS:=.d) $(BENCH_BINS:=.d)
+         $(UNIT_BINS:=.d) $(BENCH_BINS:=.d) $(TOOL_BINS:=.d)

@@ -109,6 +109,13 @@ int cmd_inspect(int argc, char **argv)
 		cli_error("%s", err.msg);
 		return CLI_EXIT_USAGE;
 	}
+	/* Opening checks everything but the memory chunks (which restore
+	 * may read lazily); inspect vouches for the whole file. */
+	if (image_verify_memory(img, 0, &err) < 0) {
+		cli_error("%s", err.msg);
+		image_close(img);
+		return CLI_EXIT_USAGE;
+	}
 	print_header(path, image_header(img));
 	print_sections(img);
 	print_memory(img);

@@ -11,9 +11,6 @@
 
 extern char **environ;
 
-static const char run_usage[] =
-	"usage: snapctl run [--platform=ptrace] [--strace] -- PROG [ARGS...]";
-
 /* Parses options up to "--" or the first non-option; returns the index
  * of PROG in argv, or -1 after printing an error. */
 static int parse_run_options(int argc, char **argv, struct kernel_options *o)
@@ -34,12 +31,14 @@ static int parse_run_options(int argc, char **argv, struct kernel_options *o)
 		} else if (!strcmp(a, "--platform") && i + 1 < argc) {
 			o->platform = argv[++i];
 		} else {
-			cli_error("run: unknown option '%s'\n%s", a, run_usage);
+			cli_error("run: unknown option '%s' (see 'snapctl help')",
+				  a);
 			return -1;
 		}
 	}
 	if (i >= argc) {
-		cli_error("run: no program given\n%s", run_usage);
+		cli_error("run: no program given (usage: snapctl run [OPTIONS] "
+			  "-- PROG [ARGS...])");
 		return -1;
 	}
 	if (o->platform && !platform_find(o->platform)) {

@@ -100,7 +100,8 @@ static void fdtable_save(struct encoder *enc, const void *obj)
 static void fdtable_load(struct decoder *dec, void *obj)
 {
 	struct fdtable *t = obj;
-	t->refs = 0; /* counted as tasks load */
+	/* refs is not touched: objects arrive zeroed and each task that
+	 * loads (before or after this) counts itself in. */
 	uint32_t n = dec_count(dec, 5);
 	if (n > FDTABLE_MAX)
 		dec_fail(dec, "%u descriptors exceed the limit %d", n,

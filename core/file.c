@@ -29,8 +29,8 @@ void file_load_common(struct decoder *dec, struct file *f,
 		      const struct file_ops *ops)
 {
 	f->ops = ops;
-	/* References are counted again as fd tables load. */
-	f->refs = 0;
+	/* refs is not touched: each fd table slot that loads (before or
+	 * after this) counts itself in. */
 	f->flags = dec_u32(dec);
 	f->pos = dec_i64(dec);
 	if (f->pos < 0)

@@ -76,7 +76,7 @@ static void hostfile_load(struct decoder *dec, void *obj)
 static int hostfile_after_load(void *obj, void *ctx, struct error *err)
 {
 	(void)err;
-	((struct hostfile *)obj)->kernel = ctx;
+	((struct hostfile *)obj)->kernel = kernel_restoring(ctx);
 	return 0;
 }
 
@@ -84,6 +84,7 @@ const struct codec_type codec_type_hostfile = {
 	.name = "hostfile",
 	.version = 1,
 	.size = sizeof(struct hostfile),
+	.after_load_phase = KERNEL_RESTORE_PHASE + 1,
 	.save = hostfile_save,
 	.load = hostfile_load,
 	.after_load = hostfile_after_load,

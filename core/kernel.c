@@ -34,7 +34,8 @@ void kernel_unlock(struct kernel *k)
 	pthread_mutex_unlock(&k->lock);
 }
 
-/* Host-only state every kernel needs, whether created or restored. */
+/* Host-only state every kernel needs, whether created or restored. With
+ * no platform name (unit tests of restore) no platform is made. */
 static int kernel_init_host(struct kernel *k, const char *platform,
 			    struct error *err)
 {
@@ -44,9 +45,12 @@ static int kernel_init_host(struct kernel *k, const char *platform,
 	pthread_condattr_setclock(&attr, CLOCK_MONOTONIC);
 	pthread_cond_init(&k->exit_cond, &attr);
 	pthread_condattr_destroy(&attr);
+	k->host_ready = true;
 	for (int i = 0; i < 3; i++)
 		k->host_stdio[i] = i;
-	k->platform_ops = platform_find(platform ? platform : "ptrace");
+	if (!platform)
+		return 0;
+	k->platform_ops = platform_find(platform);
 	if (!k->platform_ops)
 		return error_set(err, EINVAL, "unknown platform '%s'", platform);
 	int rc = k->platform_ops->create(&k->platform, k->memfile->fd);
@@ -74,7 +78,8 @@ int kernel_create(const struct kernel_options *opts, struct kernel **out,
 	k->boot_realtime_ns = (uint64_t)host_clock_ns(CLOCK_REALTIME);
 	if (opts->strace)
 		k->strace_out = stderr;
-	rc = kernel_init_host(k, opts->platform, err);
+	rc = kernel_init_host(k, opts->platform ? opts->platform : "ptrace",
+			      err);
 	if (rc < 0) {
 		kernel_destroy(k);
 		return rc;
@@ -95,8 +100,10 @@ void kernel_destroy(struct kernel *k)
 	if (k->platform)
 		k->platform_ops->destroy(k->platform);
 	memfile_destroy(k->memfile);
-	pthread_cond_destroy(&k->exit_cond);
-	pthread_mutex_destroy(&k->lock);
+	if (k->host_ready) {
+		pthread_cond_destroy(&k->exit_cond);
+		pthread_mutex_destroy(&k->lock);
+	}
 	free(k);
 }
 
@@ -131,8 +138,10 @@ static void kernel_save(struct encoder *enc, const void *obj)
 	const struct kernel *k = obj;
 	enc_ref(enc, &codec_type_memfile, k->memfile);
 	enc_u32(enc, k->next_tid);
-	/* Monotonic time continues from here at restore (DESIGN.md "Time"). */
-	enc_i64(enc, kernel_monotonic_ns(k));
+	/* Monotonic time continues from the freeze at restore (DESIGN.md
+	 * "Time"). The checkpoint sets it while the sandbox is frozen;
+	 * saving that, not a live reading, keeps the round trip exact. */
+	enc_i64(enc, k->frozen_monotonic_ns);
 	enc_u64(enc, k->boot_realtime_ns);
 	enc_str(enc, k->hostname);
 	enc_i32(enc, k->exit_status);
@@ -152,8 +161,9 @@ static void kernel_load(struct decoder *dec, void *obj)
 	if (dec_ok(dec) && !k->memfile)
 		dec_fail(dec, "no memory file");
 	k->next_tid = dec_u32(dec);
-	int64_t mono = dec_i64(dec);
-	k->monotonic_offset_ns = mono - host_clock_ns(CLOCK_MONOTONIC);
+	k->frozen_monotonic_ns = dec_i64(dec);
+	k->monotonic_offset_ns =
+		k->frozen_monotonic_ns - host_clock_ns(CLOCK_MONOTONIC);
 	k->boot_realtime_ns = dec_u64(dec);
 	char *hostname = dec_str(dec, sizeof(k->hostname) - 1);
 	if (hostname)
@@ -177,10 +187,40 @@ static void kernel_load(struct decoder *dec, void *obj)
 	}
 }
 
+/* Rebuilds the host side: lock, stdio, and the platform, whose memory
+ * file descriptor the memory file's hook (phase 0) has just created. */
+static int kernel_after_load(void *obj, void *ctx, struct error *err)
+{
+	struct kernel *k = obj;
+	struct kernel_restore *r = ctx;
+	if (!r)
+		return error_set(err, EINVAL, "no restore context");
+	r->kernel = k;
+	if (r->opts && r->opts->strace)
+		k->strace_out = stderr;
+	return kernel_init_host(k, r->opts ? r->opts->platform : NULL, err);
+}
+
+/* Frees the host side kernel_after_load made, if a later hook fails. */
+static void kernel_release(void *obj)
+{
+	struct kernel *k = obj;
+	if (k->platform)
+		k->platform_ops->destroy(k->platform);
+	k->platform = NULL;
+	if (k->host_ready) {
+		pthread_cond_destroy(&k->exit_cond);
+		pthread_mutex_destroy(&k->lock);
+	}
+}
+
 const struct codec_type codec_type_kernel = {
 	.name = "kernel",
 	.version = 1,
 	.size = sizeof(struct kernel),
+	.after_load_phase = KERNEL_RESTORE_PHASE,
 	.save = kernel_save,
 	.load = kernel_load,
+	.after_load = kernel_after_load,
+	.release = kernel_release,
 };

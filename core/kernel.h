@@ -34,6 +34,7 @@ struct kernel_options {
 struct kernel {
 	pthread_mutex_t lock;               /* host-only */
 	pthread_cond_t exit_cond;           /* host-only: last task gone */
+	bool host_ready;                    /* host-only: lock, cond made */
 	const struct platform_ops *platform_ops; /* host-only */
 	struct platform *platform;          /* host-only */
 	FILE *strace_out;                   /* host-only: NULL = off */
@@ -44,6 +45,8 @@ struct kernel {
 	struct task *tasks;                 /* all tasks, by tid */
 	uint32_t next_tid;                  /* next pid/tid to hand out */
 	int64_t monotonic_offset_ns;        /* app = host + offset */
+	int64_t frozen_monotonic_ns;        /* app CLOCK_MONOTONIC when last
+	                                       frozen for a checkpoint */
 	char hostname[65];                  /* the sandbox's UTS name */
 	uint64_t boot_realtime_ns;          /* for uptime in sysinfo */
 	int live_tasks;                     /* tasks not yet exited */
@@ -58,7 +61,15 @@ int kernel_create(const struct kernel_options *opts, struct kernel **out,
 /* Frees everything. No task may be running. */
 void kernel_destroy(struct kernel *k);
 
-/* Loads path as pid 1 with argv/envp (NULL-terminated) and starts it. */
+/* Loads path (looked up in envp's PATH when it has no '/') as pid 1 with
+ * argv/envp (NULL-terminated), ready to run but not started. */
+int kernel_prepare_init(struct kernel *k, const char *path,
+			char *const argv[], char *const envp[],
+			struct error *err);
+/* Starts the host thread of every task that is not running yet (after
+ * kernel_prepare_init, or after a restore). */
+int kernel_start(struct kernel *k, struct error *err);
+/* kernel_prepare_init, then kernel_start. */
 int kernel_spawn_init(struct kernel *k, const char *path,
 		      char *const argv[], char *const envp[],
 		      struct error *err);
@@ -73,6 +84,24 @@ int64_t kernel_monotonic_ns(const struct kernel *k);
 
 void kernel_lock(struct kernel *k);
 void kernel_unlock(struct kernel *k);
+
+/* The ctx of every after-load hook when a kernel image is decoded. The
+ * decoder allocates the kernel itself, so hooks cannot be handed it up
+ * front: the kernel's own hook (phase KERNEL_RESTORE_PHASE, after the
+ * memory file's phase 0 has made the new memfd) fills in `kernel` and
+ * creates the platform; hooks of later phases use it. */
+struct kernel_restore {
+	struct kernel *kernel;             /* set at KERNEL_RESTORE_PHASE */
+	const struct kernel_options *opts; /* NULL: no platform (tests) */
+};
+#define KERNEL_RESTORE_PHASE 5
+
+/* The kernel being restored, for after-load hooks of phases after
+ * KERNEL_RESTORE_PHASE. */
+static inline struct kernel *kernel_restoring(void *ctx)
+{
+	return ctx ? ((struct kernel_restore *)ctx)->kernel : NULL;
+}
 
 extern const struct codec_type codec_type_kernel;
 /* All types a kernel image may contain. */

@@ -264,12 +264,12 @@ static int build_table(struct mm *mm, const struct memfile *mf,
 	return 0;
 }
 
-/* ctx is the struct kernel being restored; its memory file has been
- * restored (phase 0) and its platform created before this phase. */
+/* ctx is the struct kernel_restore; by this phase its kernel's memory
+ * file has been restored (phase 0) and its platform created (phase 5). */
 static int mm_after_load(void *obj, void *ctx, struct error *err)
 {
 	struct mm *mm = obj;
-	struct kernel *k = ctx;
+	struct kernel *k = kernel_restoring(ctx);
 	if (!k || !k->memfile)
 		return error_set(err, EINVAL, "no memory file to restore the "
 				 "address space into");

@@ -1,6 +1,7 @@
 /* Starting the sandbox's first process, pid 1. */
 #include <errno.h>
 #include <limits.h>
+#include <signal.h>
 #include <unistd.h>
 
 #include "core/fdtable.h"
@@ -37,9 +38,9 @@ static void spawn_credentials(struct task *t)
 	t->egid = getegid();
 }
 
-int kernel_spawn_init(struct kernel *k, const char *name,
-		      char *const argv[], char *const envp[],
-		      struct error *err)
+int kernel_prepare_init(struct kernel *k, const char *name,
+			char *const argv[], char *const envp[],
+			struct error *err)
 {
 	char path[PATH_MAX];
 	int rc = loader_find_program(name, envp, path, sizeof(path), err);
@@ -58,13 +59,39 @@ int kernel_spawn_init(struct kernel *k, const char *name,
 		error_set_errno(err, -rc, "stdio");
 	else
 		rc = loader_exec(t, path, argv, envp, err);
-	if (rc == 0 && (rc = task_start(t)) < 0)
-		error_set_errno(err, -rc, "starting pid 1");
 	if (rc < 0) {
-		/* Never started: it leaves the kernel as if it had exited. */
+		/* Never ran: it leaves the kernel as if it had exited. */
 		t->state = TASK_EXITED;
 		k->live_tasks--;
 	}
 	kernel_unlock(k);
 	return rc;
+}
+
+int kernel_start(struct kernel *k, struct error *err)
+{
+	int rc = 0;
+	kernel_lock(k);
+	for (struct task *t = k->tasks; t && rc == 0; t = t->next) {
+		if (t->state == TASK_EXITED || t->thread_started)
+			continue;
+		rc = task_start(t);
+		if (rc < 0) {
+			error_set_errno(err, -rc, "starting task %u", t->tid);
+			/* Stop the rest; the started ones see the group end. */
+			task_exit_group(t, SIGKILL);
+			t->state = TASK_EXITED;
+			k->live_tasks--;
+		}
+	}
+	kernel_unlock(k);
+	return rc;
+}
+
+int kernel_spawn_init(struct kernel *k, const char *name,
+		      char *const argv[], char *const envp[],
+		      struct error *err)
+{
+	int rc = kernel_prepare_init(k, name, argv, envp, err);
+	return rc < 0 ? rc : kernel_start(k, err);
 }

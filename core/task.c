@@ -276,7 +276,7 @@ static int task_after_load(void *obj, void *ctx, struct error *err)
 {
 	(void)err;
 	struct task *t = obj;
-	t->kernel = ctx;
+	t->kernel = kernel_restoring(ctx);
 	task_init_host(t);
 	return 0;
 }

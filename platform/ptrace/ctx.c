@@ -235,6 +235,7 @@ static int new_thread(struct platform_ctx *ctx, struct platform_as *as,
 		ctx->threads = v;
 		ctx->cap = cap;
 	}
+	t->as = as;                /* no reference until it is ours */
 	r = ptrace_as_new_thread(as, &t->tid);
 	if (r) {
 		free(t);
@@ -258,14 +259,15 @@ static int new_thread(struct platform_ctx *ctx, struct platform_as *as,
 		r = -ESRCH;
 	}
 	if (r) {
+		/* Half attached: take no chances with the stub. */
 		r = thread_failed(t, r);
+		ptrace_as_mark_dead(as);
 		reap_thread(t);
 		free(t);
 		return r;
 	}
 	/* Any stop will do: every register is pushed before it runs. */
 	ptrace_as_ref(as);
-	t->as = as;
 	t->fresh = true;
 	ctx->threads[ctx->n++] = t;
 	*out = t;
@@ -775,8 +777,8 @@ void ptrace_ctx_interrupt(struct platform_ctx *ctx)
 	 * while we count as a sender: the ids are still its own. A late
 	 * signal is recognised as stale and dropped. */
 	if (target)
-		syscall(SYS_tgkill, (pid_t)(target >> 32), (pid_t)(uint32_t)target,
-			SIGCHLD);
+		syscall(SYS_tgkill, (pid_t)(target >> 32),
+			(pid_t)(uint32_t)target, SIGCHLD);
 	atomic_fetch_sub(&ctx->senders, 1);
 }
 

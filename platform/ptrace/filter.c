@@ -77,7 +77,8 @@ int stub_filter_build(struct sock_filter *out, size_t max, size_t *len)
 					   rules[i].n, rules[i].arg);
 	for (size_t i = 0; !r && i < sizeof(vsyscalls) / sizeof(vsyscalls[0]);
 	     i++)
-		r = seccomp_rule_add(f, SCMP_ACT_ERRNO(ENOSYS), vsyscalls[i], 0);
+		r = seccomp_rule_add(f, SCMP_ACT_ERRNO(ENOSYS), vsyscalls[i],
+				     0);
 	if (r)
 		goto out;
 

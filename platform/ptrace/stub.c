@@ -140,8 +140,8 @@ __asm__(
 	"	jnz .Lfail\n"
 	"	mov $11, %eax\n"
 	"	movabs $(" S(STUB_BASE) " + " S(STUB_IMAGE_SIZE) "), %rdi\n"
-	"	movabs $(" S(STUB_TOP) " - " S(STUB_BASE) " - " S(STUB_IMAGE_SIZE)
-	"), %rsi\n"
+	"	movabs $(" S(STUB_TOP) " - " S(STUB_BASE) " - "
+	S(STUB_IMAGE_SIZE) "), %rsi\n"
 	"	syscall\n"
 	"	test %rax, %rax\n"
 	"	jnz .Lfail\n"
@@ -535,7 +535,8 @@ int stub_thread_prepare(void)
 		char *tp;
 		__asm__("mov %%fs:0, %0" : "=r"(tp));
 		void *area = tp + __rseq_offset;
-		unsigned lens[] = { 32, __rseq_size, (__rseq_size + 31) & ~31u };
+		unsigned lens[] = { 32, __rseq_size,
+				    (__rseq_size + 31) & ~31u };
 		for (size_t i = 0; i < sizeof(lens) / sizeof(lens[0]); i++)
 			if (syscall(SYS_rseq, area, lens[i],
 				    RSEQ_FLAG_UNREGISTER, RSEQ_SIG) == 0)

@@ -39,7 +39,8 @@
 #define STUB_OP_MAP 1              /* addr, len, prot, offset */
 #define STUB_OP_UNMAP 2            /* addr, len */
 #define STUB_OP_PROTECT 3          /* addr, len, prot */
-#define STUB_OP_THREAD 4           /* -> tid of a new thread parked in pause() */
+#define STUB_OP_THREAD 4           /* -> tid of a new thread, parked in
+                                      pause() */
 #define STUB_OP_FORK 5             /* master only; SCM_RIGHTS ctl, req fds
                                       -> pid of a new stub */
 #define STUB_OP_SYSCALL 6          /* nr, six args: a debugging hook that

@@ -241,7 +241,8 @@ static struct result bench_map(struct plat *pl, int n)
 	for (int k = 0; k < ROUNDS; k++) {
 		double t0 = now_ns();
 		for (int i = 0; i < n; i++)
-			if (pl->ops->as_map(pl->as, 0x10000000ULL + (i & 63) * 0x1000,
+			if (pl->ops->as_map(pl->as,
+					    0x10000000ULL + (i & 63) * 0x1000,
 					    0x1000, 0x2000,
 					    PROT_READ | PROT_WRITE))
 				return res;
@@ -254,13 +255,16 @@ static struct result bench_fault(struct plat *pl, int n)
 {
 	/* A load from an unmapped page, mapped on the fault and retried,
 	 * then unmapped again: one fault round trip plus map and unmap. */
-	static const uint8_t code[] = { 0x48, 0x8b, 0x3b,       /* mov (%rbx),%rdi */
-					0xb8, 0x6e, 0, 0, 0,    /* mov $110,%eax */
-					0x0f, 0x05 };           /* syscall */
+	static const uint8_t code[] = {
+		0x48, 0x8b, 0x3b,       /* mov (%rbx),%rdi */
+		0xb8, 0x6e, 0, 0, 0,    /* mov $110,%eax */
+		0x0f, 0x05,             /* syscall */
+	};
 	struct result res = { 0, 0, 0 };
 	struct platform_event ev;
 	double v[ROUNDS];
 	const uint64_t data = 0x20000000ULL;
+	const struct platform_ops *ops = pl->ops;
 
 	if (pwrite(pl->memfd, code, sizeof(code), 0x100) != sizeof(code))
 		return res;
@@ -269,13 +273,13 @@ static struct result bench_fault(struct plat *pl, int n)
 		for (int i = 0; i < n; i++) {
 			pl->cpu->regs.rip = CODE + 0x100;
 			pl->cpu->regs.rbx = data;
-			if (pl->ops->ctx_switch(pl->ctx, pl->as, pl->cpu, &ev) ||
+			if (ops->ctx_switch(pl->ctx, pl->as, pl->cpu, &ev) ||
 			    ev.stop != PLATFORM_FAULT ||
-			    pl->ops->as_map(pl->as, data, 0x1000, 0x3000,
-					    PROT_READ) ||
-			    pl->ops->ctx_switch(pl->ctx, pl->as, pl->cpu, &ev) ||
+			    ops->as_map(pl->as, data, 0x1000, 0x3000,
+					PROT_READ) ||
+			    ops->ctx_switch(pl->ctx, pl->as, pl->cpu, &ev) ||
 			    ev.stop != PLATFORM_SYSCALL ||
-			    pl->ops->as_unmap(pl->as, data, 0x1000))
+			    ops->as_unmap(pl->as, data, 0x1000))
 				return res;
 		}
 		v[k] = (now_ns() - t0) / n;

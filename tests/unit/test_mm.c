@@ -16,6 +16,10 @@ static const uint64_t A = 0x10000000;   /* 2 MiB aligned */
 
 /* ---- VMAs --------------------------------------------------------------- */
 
+/* After-load hooks get a struct kernel_restore (core/kernel.h); the
+ * fixture's kernel stands for the one being restored. */
+static struct kernel_restore restoring = { &kern, NULL };
+
 TEST(map_unmap_split_and_merge)
 {
 	struct mm *mm = setup(false);
@@ -756,7 +760,7 @@ TEST(mm_restore_maps_everything_again)
 	CHECK(codec_encode(&codec_type_mm, mm, &buf, &len, &err) == 0);
 	int created = fake.created;
 	void *root = NULL;
-	int rc = codec_decode(&reg, &codec_type_mm, buf, len, &kern, 0, &root,
+	int rc = codec_decode(&reg, &codec_type_mm, buf, len, &restoring, 0, &root,
 			      &err);
 	free(buf);
 	if (rc < 0)
@@ -801,7 +805,7 @@ TEST(mm_restore_refuses_pages_not_in_use)
 	/* A kernel whose memory file holds none of those pages. */
 	struct mm *other = setup(true);
 	void *root = (void *)1;
-	int rc = codec_decode(&reg, &codec_type_mm, buf, len, &kern, 0, &root,
+	int rc = codec_decode(&reg, &codec_type_mm, buf, len, &restoring, 0, &root,
 			      &err);
 	free(buf);
 	CHECK(rc < 0 && root == NULL);
@@ -815,7 +819,7 @@ static void decode_malformed(const void *buf, size_t len, size_t *failures)
 	memcpy(copy, buf, len);
 	void *root = NULL;
 	struct error err = { 0 };
-	if (codec_decode(&reg, &codec_type_mm, copy, len, &kern, 0, &root,
+	if (codec_decode(&reg, &codec_type_mm, copy, len, &restoring, 0, &root,
 			 &err) < 0)
 		(*failures)++;
 	else

@@ -1,0 +1,32 @@
+# Helpers for CLI test scripts (sourced). Each script prints "ok NAME" /
+# "not ok NAME: why" lines that tests/run counts.
+set -u
+cd "$(dirname "$0")/../.."
+BUILD=${BUILD:-build}
+SNAPCTL=${SNAPCTL:-$PWD/$BUILD/snapctl}
+TOOLS=$PWD/$BUILD/tests/tools
+PROGS=$PWD/$BUILD/tests/progs
+T=$(mktemp -d)
+trap 'rm -rf "$T"' EXIT
+
+# expect NAME STATUS PATTERN -- CMD...: CMD must exit with STATUS and its
+# stderr must be exactly one line matching the extended regex PATTERN.
+expect() {
+	local name=$1 want=$2 pattern=$3; shift 4
+	"$@" >"$T/out" 2>"$T/err"
+	local got=$? lines
+	lines=$(wc -l <"$T/err")
+	if [ "$got" -ne "$want" ]; then
+		echo "not ok $name: status $got, wanted $want ($(head -c 200 "$T/err"))"
+	elif [ "$lines" -ne 1 ] || ! grep -Eq -- "$pattern" "$T/err"; then
+		echo "not ok $name: stderr was: $(head -c 300 "$T/err")"
+	else
+		echo "ok $name"
+	fi
+}
+
+# check NAME CONDITION-COMMAND...: ok when the command succeeds.
+check() {
+	local name=$1; shift
+	if "$@"; then echo "ok $name"; else echo "not ok $name"; fi
+}

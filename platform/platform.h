@@ -90,7 +90,7 @@ struct platform_ops {
 	/* Runs cpu in as until the next stop; updates *cpu and fills *ev.
 	 * Returns 0 or -errno if the platform itself failed (-ESRCH: the
 	 * address space is dead, its host process gone; -EINVAL: the host
-	 * refused a register value in *cpu).
+	 * refused a register value in *cpu; -EPERM: not ctx's thread).
 	 *
 	 * State may be fetched lazily (the ptrace platform does: fetching
 	 * everything would cost a third of a system call round trip). After

@@ -72,6 +72,7 @@ struct ctx_thread {
 
 struct platform_ctx {
 	struct platform *p;
+	pthread_t owner;           /* the tracer: ptrace works from it only */
 	struct ctx_thread **threads;
 	size_t n, cap, last;
 	unsigned seen_gen;
@@ -121,6 +122,7 @@ int ptrace_ctx_create(struct platform *p, struct platform_ctx **out)
 	if (!ctx)
 		return -ENOMEM;
 	ctx->p = p;
+	ctx->owner = pthread_self();
 	ctx->seen_gen = atomic_load(&p->dead_gen);
 	atomic_init(&ctx->intr, false);
 	atomic_init(&ctx->run_target, 0);
@@ -496,6 +498,8 @@ static int pull(struct platform_ctx *ctx, struct cpu_state *cpu)
 
 int ptrace_ctx_pull_state(struct platform_ctx *ctx, struct cpu_state *cpu)
 {
+	if (!pthread_equal(pthread_self(), ctx->owner))
+		return -EPERM;
 	if (cpu != ctx->cpu)
 		return 0;              /* never switched here: all in *cpu */
 	return pull(ctx, cpu);
@@ -749,6 +753,10 @@ int ptrace_ctx_switch(struct platform_ctx *ctx, struct platform_as *as,
 
 	memset(ev, 0, sizeof(*ev));
 	ev->trapno = -1;
+	/* From another thread every ptrace request would fail as if the
+	 * stub had died; say what is wrong instead. */
+	if (!pthread_equal(pthread_self(), ctx->owner))
+		return -EPERM;
 	sweep(ctx);
 	if (atomic_load(&as->dead))
 		return -ESRCH;

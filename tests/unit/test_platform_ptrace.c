@@ -1014,6 +1014,32 @@ static void body_tracer_exit(struct fixture *f)
 	f->ops->ctx_destroy(ctx);
 }
 
+static void *switch_elsewhere(void *arg)
+{
+	struct fixture *f = arg;
+	struct platform_event ev;
+	return (void *)(intptr_t)run(f, &ev);
+}
+
+TEST(context_is_its_threads)
+{
+	struct fixture f;
+	struct platform_event ev;
+	pthread_t th;
+	void *res = NULL;
+	if (!fx_setup(&f, code_syscall, sizeof(code_syscall)))
+		return;
+	int r = run(&f, &ev);
+	if (!r && pthread_create(&th, NULL, switch_elsewhere, &f) == 0)
+		pthread_join(th, &res);
+	int again = run(&f, &ev);
+	fx_teardown(&f);
+	CHECK_EQ(r, 0);
+	CHECK_EQ((intptr_t)res, -EPERM);
+	/* Refused, not mistaken for a dead stub. */
+	CHECK_EQ(again, 0);
+}
+
 TEST(tracer_thread_exit_kills_stub)
 {
 	struct fixture f;

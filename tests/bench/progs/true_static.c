@@ -1,0 +1,5 @@
+/* The smallest static program, for start-up time. */
+int main(void)
+{
+	return 0;
+}

@@ -1,4 +1,5 @@
-/* snapctl run [--platform=NAME] [--strace] -- PROG [ARGS...]
+/* snapctl run [--platform=NAME] [--strace] [--cr-torture=N[sys]]
+ *             -- PROG [ARGS...]
  * Runs PROG in a new sandbox in the foreground: the sandbox's stdio is
  * snapctl's, and snapctl exits with the program's status (128+N when a
  * signal N killed it). */
@@ -7,13 +8,15 @@
 #include <string.h>
 
 #include "cli/cli.h"
+#include "cli/torture.h"
 #include "core/kernel.h"
 
 extern char **environ;
 
 /* Parses options up to "--" or the first non-option; returns the index
  * of PROG in argv, or -1 after printing an error. */
-static int parse_run_options(int argc, char **argv, struct kernel_options *o)
+static int parse_run_options(int argc, char **argv, struct kernel_options *o,
+			     struct torture *torture)
 {
 	int i = 1;
 	for (; i < argc; i++) {
@@ -26,6 +29,12 @@ static int parse_run_options(int argc, char **argv, struct kernel_options *o)
 			break;
 		if (!strcmp(a, "--strace")) {
 			o->strace = true;
+		} else if (!strncmp(a, "--cr-torture=", 13)) {
+			if (torture_parse(a + 13, torture) < 0) {
+				cli_error("run: --cr-torture takes N (milliseconds) "
+					  "or Nsys (syscalls), N > 0");
+				return -1;
+			}
 		} else if (!strncmp(a, "--platform=", 11)) {
 			o->platform = a + 11;
 		} else if (!strcmp(a, "--platform") && i + 1 < argc) {
@@ -52,7 +61,8 @@ static int parse_run_options(int argc, char **argv, struct kernel_options *o)
 int cmd_run(int argc, char **argv)
 {
 	struct kernel_options opts = { .platform = "ptrace" };
-	int prog = parse_run_options(argc, argv, &opts);
+	struct torture torture = { 0 };
+	int prog = parse_run_options(argc, argv, &opts, &torture);
 	if (prog < 0)
 		return CLI_EXIT_USAGE;
 	struct kernel *k;
@@ -68,7 +78,8 @@ int cmd_run(int argc, char **argv)
 		 * that cannot be executed. */
 		return err.code == ENOENT ? 127 : 126;
 	}
-	int status = kernel_wait(k);
+	int status = torture.every ? torture_run(&k, &opts, &torture)
+				   : kernel_wait(k);
 	kernel_destroy(k);
-	return status;
+	return status < 0 ? CLI_EXIT_FAILURE : status;
 }

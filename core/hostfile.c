@@ -2,42 +2,74 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <poll.h>
+#include <stdbool.h>
 #include <stdlib.h>
 #include <unistd.h>
 
 #include "core/kernel.h"
+#include "core/syscall.h"
+#include "core/task.h"
 
 static int host_fd(const struct hostfile *h)
 {
 	return h->kernel->host_stdio[h->stream];
 }
 
+/* Waits until the host fd is ready for `events` or the task must stop
+ * (a freeze or its group's exit, signalled through the kernel's wake_fd).
+ * Returns 0 when ready, -ERESTARTSYS when the task must stop: the read
+ * or write then runs again after the thaw or the restore. Called and
+ * returns with the lock released. */
+static int wait_host(struct hostfile *h, struct task *t, short events)
+{
+	struct kernel *k = h->kernel;
+	struct pollfd p[2] = { { host_fd(h), events, 0 },
+			       { k->wake_fd, POLLIN, 0 } };
+	for (;;) {
+		int n = poll(p, 2, -1);
+		if (n < 0 && errno != EINTR)
+			return -errno;
+		if (n > 0 && p[0].revents)
+			return 0;
+		if (n > 0 && p[1].revents) {
+			kernel_lock(k);
+			bool stop = task_must_stop(t);
+			kernel_unlock(k);
+			if (stop)
+				return -ERESTARTSYS;
+		}
+	}
+}
+
+/* One host read or write: the lock is released, since a terminal or a
+ * pipe may block for ever and other tasks must run meanwhile. */
+static int64_t host_io(struct file *f, struct task *t, void *rbuf,
+		       const void *wbuf, size_t n)
+{
+	struct hostfile *h = (struct hostfile *)f;
+	struct kernel *k = h->kernel;
+	kernel_unlock(k);
+	int64_t r = wait_host(h, t, rbuf ? POLLIN : POLLOUT);
+	if (r == 0) {
+		ssize_t got = rbuf ? read(host_fd(h), rbuf, n)
+				   : write(host_fd(h), wbuf, n);
+		r = got < 0 ? -errno : got;
+	}
+	kernel_lock(k);
+	return r;
+}
+
 static int64_t hostfile_read(struct file *f, struct task *t, void *buf,
 			     size_t n)
 {
-	(void)t;
-	struct hostfile *h = (struct hostfile *)f;
-	struct kernel *k = h->kernel;
-	/* Reading a terminal or a pipe may block for ever: other tasks
-	 * must run meanwhile, so the kernel lock is released. */
-	kernel_unlock(k);
-	ssize_t r = read(host_fd(h), buf, n);
-	int e = errno;
-	kernel_lock(k);
-	return r < 0 ? -e : r;
+	return host_io(f, t, buf, NULL, n);
 }
 
 static int64_t hostfile_write(struct file *f, struct task *t, const void *buf,
 			      size_t n)
 {
-	(void)t;
-	struct hostfile *h = (struct hostfile *)f;
-	struct kernel *k = h->kernel;
-	kernel_unlock(k);
-	ssize_t r = write(host_fd(h), buf, n);
-	int e = errno;
-	kernel_lock(k);
-	return r < 0 ? -e : r;
+	return host_io(f, t, NULL, buf, n);
 }
 
 const struct file_ops hostfile_ops = {

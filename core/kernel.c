@@ -3,10 +3,25 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/eventfd.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "core/memfile.h"
 #include "core/task.h"
+
+/* Undoes kernel_init_host's lock, condition variables and eventfd. */
+static void kernel_release_host(struct kernel *k)
+{
+	if (!k->host_ready)
+		return;
+	k->host_ready = false;
+	if (k->wake_fd >= 0)
+		close(k->wake_fd);
+	pthread_cond_destroy(&k->parked_cond);
+	pthread_cond_destroy(&k->exit_cond);
+	pthread_mutex_destroy(&k->lock);
+}
 
 /* Default reservation for application memory: virtual address space in
  * the kernel process, not memory; pages are only used when touched. */
@@ -44,8 +59,12 @@ static int kernel_init_host(struct kernel *k, const char *platform,
 	pthread_condattr_init(&attr);
 	pthread_condattr_setclock(&attr, CLOCK_MONOTONIC);
 	pthread_cond_init(&k->exit_cond, &attr);
+	pthread_cond_init(&k->parked_cond, &attr);
 	pthread_condattr_destroy(&attr);
 	k->host_ready = true;
+	k->wake_fd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
+	if (k->wake_fd < 0)
+		return error_set_errno(err, errno, "eventfd");
 	for (int i = 0; i < 3; i++)
 		k->host_stdio[i] = i;
 	if (!platform)
@@ -100,10 +119,7 @@ void kernel_destroy(struct kernel *k)
 	if (k->platform)
 		k->platform_ops->destroy(k->platform);
 	memfile_destroy(k->memfile);
-	if (k->host_ready) {
-		pthread_cond_destroy(&k->exit_cond);
-		pthread_mutex_destroy(&k->lock);
-	}
+	kernel_release_host(k);
 	free(k);
 }
 
@@ -129,6 +145,24 @@ int kernel_wait(struct kernel *k)
 			t->thread_started = false;
 		}
 	return shell_status(k->exit_status);
+}
+
+bool kernel_wait_event(struct kernel *k, int64_t deadline_ns)
+{
+	struct timespec ts = { deadline_ns / 1000000000,
+			       deadline_ns % 1000000000 };
+	kernel_lock(k);
+	while (k->live_tasks > 0 && !k->checkpoint_wanted) {
+		if (!deadline_ns)
+			pthread_cond_wait(&k->exit_cond, &k->lock);
+		else if (pthread_cond_timedwait(&k->exit_cond, &k->lock, &ts) ==
+			 ETIMEDOUT)
+			break;
+	}
+	k->checkpoint_wanted = false;
+	bool gone = k->live_tasks == 0;
+	kernel_unlock(k);
+	return gone;
 }
 
 /* ---- serialization ---------------------------------------------------- */
@@ -208,10 +242,7 @@ static void kernel_release(void *obj)
 	if (k->platform)
 		k->platform_ops->destroy(k->platform);
 	k->platform = NULL;
-	if (k->host_ready) {
-		pthread_cond_destroy(&k->exit_cond);
-		pthread_mutex_destroy(&k->lock);
-	}
+	kernel_release_host(k);
 }
 
 const struct codec_type codec_type_kernel = {

@@ -53,6 +53,18 @@ struct kernel {
 	int exit_status;                    /* wait status of pid 1 */
 	bool exited;                        /* pid 1's group has exited */
 	uint64_t enosys_seen[8];            /* host-only: one log per nr */
+
+	/* Freezing (core/freeze.c), all host-only. */
+	bool freezing;                      /* tasks park at stop points */
+	bool detaching;                     /* parked tasks leave their host
+	                                       threads, state untouched */
+	pthread_cond_t parked_cond;         /* a task parked or left */
+	int wake_fd;                        /* eventfd, readable while
+	                                       freezing: ends host waits */
+	uint64_t syscalls;                  /* syscalls dispatched */
+	uint64_t torture_every_sys;         /* 0, or request a checkpoint
+	                                       every N syscalls */
+	bool checkpoint_wanted;             /* set when that count is hit */
 };
 
 /* Creates a kernel: memory file and platform. Returns 0 or -errno. */
@@ -78,6 +90,28 @@ int kernel_spawn_init(struct kernel *k, const char *path,
  * are gone; returns its exit status in shell form (code, or 128+N for
  * signal N). */
 int kernel_wait(struct kernel *k);
+
+/* Brings every task to a stop point: tasks running application code are
+ * interrupted, tasks sleeping in the kernel are woken (their syscalls
+ * restart on thaw or after restore). Returns with the kernel lock held
+ * (the caller holds it too) and every live task parked, its complete
+ * register state in task->cpu. */
+void kernel_freeze(struct kernel *k);
+/* Lets parked tasks continue. */
+void kernel_thaw(struct kernel *k);
+/* With the kernel frozen: makes every task leave its host thread without
+ * changing its state, and joins them. The kernel can then be destroyed
+ * while its saved image lives on (torture mode). Releases and retakes
+ * the lock. */
+void kernel_detach_tasks(struct kernel *k);
+/* With the kernel frozen: ends every thread group (as if killed by
+ * signo) and thaws, so the sandbox exits; the wait status is `status`. */
+void kernel_stop_all(struct kernel *k, int status);
+
+/* Waits until every task is gone (returns true), a checkpoint was asked
+ * for by the syscall count (torture_every_sys), or the host's
+ * CLOCK_MONOTONIC passes deadline_ns (0: no deadline). */
+bool kernel_wait_event(struct kernel *k, int64_t deadline_ns);
 
 /* The application's CLOCK_MONOTONIC in ns (host monotonic + offset). */
 int64_t kernel_monotonic_ns(const struct kernel *k);

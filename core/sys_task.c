@@ -86,6 +86,11 @@ SYSCALL_DECL(arch_prctl)
 		return 0;
 	case ARCH_GET_FS:
 	case ARCH_GET_GS: {
+		/* The platform fetches fs/gs base lazily. */
+		int rc = t->kernel->platform_ops->ctx_pull_state(t->ctx,
+								 &t->cpu);
+		if (rc < 0)
+			return rc;
 		uint64_t v = a[0] == ARCH_GET_FS ? r->fs_base : r->gs_base;
 		return mm_copy_to(t->mm, a[1], &v, sizeof(v));
 	}

@@ -115,15 +115,25 @@ SYSCALL_DECL(time)
 	return secs;
 }
 
-/* Sleeps until the monotonic deadline; on interruption stores what was
- * left in rem (when non-zero) and returns -EINTR. */
+/* Sleeps until the monotonic deadline. Interrupted (a freeze; later,
+ * signals), it leaves a restart block so restart_syscall(2) sleeps on to
+ * the same deadline: monotonic time continues across save and restore,
+ * so a restored sleeper wakes when it would have. */
 static int64_t sleep_until(struct task *t, int64_t deadline, uint64_t rem)
 {
 	if (task_sleep_until(t, deadline) == 0)
 		return 0;
-	int64_t left = deadline - kernel_monotonic_ns(t->kernel);
-	if (rem && put_timespec(t, rem, left > 0 ? left : 0) < 0)
-		return -EFAULT;
+	t->restart = (struct restart_block){ RESTART_NANOSLEEP, deadline, rem };
+	return -ERESTART_RESTARTBLOCK;
+}
+
+SYSCALL_DECL(restart_syscall)
+{
+	(void)a;
+	struct restart_block rb = t->restart;
+	t->restart.kind = RESTART_NONE;
+	if (rb.kind == RESTART_NANOSLEEP)
+		return sleep_until(t, rb.deadline_ns, rb.rem);
 	return -EINTR;
 }
 
@@ -151,6 +161,8 @@ SYSCALL_DECL(clock_nanosleep)
 	if (a[1] & TIMER_ABSTIME)
 		/* An absolute time on any clock becomes a monotonic
 		 * deadline; rem is not written for absolute sleeps. */
-		return sleep_until(t, mono + (ns - now), 0);
+		return task_sleep_until(t, mono + (ns - now)) == 0
+			       ? 0
+			       : -ERESTARTNOHAND; /* same arguments again */
 	return sleep_until(t, mono + ns, a[3]);
 }

@@ -13,6 +13,16 @@ struct task;
 
 #define SYSCALL_MAX 512
 
+/* Linux's kernel-internal restart codes (include/linux/errno.h; not in
+ * the UAPI headers). A handler interrupted before it finished returns
+ * one; the application never sees it: the dispatcher makes the syscall
+ * run again (or, for RESTARTBLOCK, restart_syscall(2) continue it) when
+ * the task resumes -- after a thaw, or after a restore. */
+#define ERESTARTSYS 512
+#define ERESTARTNOINTR 513
+#define ERESTARTNOHAND 514
+#define ERESTART_RESTARTBLOCK 516
+
 typedef int64_t (*syscall_fn)(struct task *t, const uint64_t a[6]);
 
 /* The x86-64 name of syscall nr ("read"), or NULL if none. */

@@ -20,6 +20,7 @@ static const syscall_fn syscall_table[SYSCALL_MAX] = {
 	ENTRY(getuid), ENTRY(geteuid), ENTRY(getgid), ENTRY(getegid),
 	ENTRY(set_tid_address), ENTRY(set_robust_list),
 	ENTRY(get_robust_list), ENTRY(arch_prctl), ENTRY(rseq),
+	ENTRY(restart_syscall),
 	ENTRY(clock_gettime), ENTRY(clock_getres), ENTRY(gettimeofday),
 	ENTRY(time), ENTRY(nanosleep), ENTRY(clock_nanosleep),
 	ENTRY(uname), ENTRY(sysinfo), ENTRY(getrandom),
@@ -75,6 +76,25 @@ static void strace_print(struct task *t, uint64_t nr, const uint64_t a[6],
 		before ? ") = ?" : "");
 }
 
+static bool is_restart_code(int64_t ret)
+{
+	return ret == -ERESTARTSYS || ret == -ERESTARTNOINTR ||
+	       ret == -ERESTARTNOHAND || ret == -ERESTART_RESTARTBLOCK;
+}
+
+/* Backs the task up onto its syscall instruction (2 bytes: 0f 05) so the
+ * call runs again when the task resumes; RESTARTBLOCK resumes through
+ * restart_syscall(2) with the state the handler left in t->restart.
+ * Until signal handlers exist nothing else interrupts a syscall, so every
+ * restart code restarts. */
+static void syscall_set_restart(struct task *t, int64_t ret)
+{
+	struct user_regs_struct *r = &t->cpu.regs;
+	r->rax = ret == -ERESTART_RESTARTBLOCK ? SYS_restart_syscall
+					       : r->orig_rax;
+	r->rip -= 2;
+}
+
 void syscall_dispatch(struct task *t)
 {
 	struct user_regs_struct *r = &t->cpu.regs;
@@ -91,7 +111,16 @@ void syscall_dispatch(struct task *t)
 		log_enosys(t->kernel, nr);
 		ret = -ENOSYS;
 	}
+	struct kernel *k = t->kernel;
+	if (++k->syscalls % (k->torture_every_sys ? k->torture_every_sys
+						  : UINT64_MAX) == 0) {
+		k->checkpoint_wanted = true;
+		pthread_cond_broadcast(&k->exit_cond);
+	}
 	if (tracing && !never_returns(nr))
 		strace_print(t, nr, a, ret, false);
-	r->rax = (uint64_t)ret;
+	if (is_restart_code(ret))
+		syscall_set_restart(t, ret);
+	else
+		r->rax = (uint64_t)ret;
 }

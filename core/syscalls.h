@@ -26,6 +26,7 @@ SYSCALL_DECL(clock_getres);
 SYSCALL_DECL(gettimeofday);
 SYSCALL_DECL(time);
 SYSCALL_DECL(nanosleep);
+SYSCALL_DECL(restart_syscall);
 SYSCALL_DECL(clock_nanosleep);
 
 /* sys_info.c */

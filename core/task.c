@@ -73,22 +73,17 @@ void task_exit(struct task *t, int code)
 	task_exit_group(t, (code & 0xff) << 8);
 }
 
-static bool task_should_stop(const struct task *t)
-{
-	return t->tg->exiting;
-}
-
 int task_sleep_until(struct task *t, int64_t deadline_ns)
 {
 	struct kernel *k = t->kernel;
 	for (;;) {
+		if (kernel_monotonic_ns(k) >= deadline_ns)
+			return 0;
+		if (task_must_stop(t))
+			return -EINTR;
 		int64_t host = deadline_ns - k->monotonic_offset_ns;
 		struct timespec ts = { host / 1000000000, host % 1000000000 };
-		int rc = pthread_cond_timedwait(&t->wake, &k->lock, &ts);
-		if (task_should_stop(t))
-			return -EINTR;
-		if (rc == ETIMEDOUT || kernel_monotonic_ns(k) >= deadline_ns)
-			return 0;
+		pthread_cond_timedwait(&t->wake, &k->lock, &ts);
 	}
 }
 
@@ -123,7 +118,10 @@ static void task_run(struct task *t)
 {
 	struct kernel *k = t->kernel;
 	struct platform_event ev;
-	while (!task_should_stop(t)) {
+	for (;;) {
+		task_park(t);
+		if (k->detaching || t->tg->exiting)
+			break;
 		kernel_unlock(k);
 		int rc = k->platform_ops->ctx_switch(t->ctx, t->mm->as, &t->cpu,
 						     &ev);
@@ -161,8 +159,11 @@ static void *task_main(void *arg)
 {
 	struct task *t = arg;
 	struct kernel *k = t->kernel;
-	int rc = k->platform_ops->ctx_create(k->platform, &t->ctx);
+	struct platform_ctx *ctx = NULL;
+	int rc = k->platform_ops->ctx_create(k->platform, &ctx);
 	kernel_lock(k);
+	/* Published under the lock: a freezer reads it to interrupt us. */
+	t->ctx = ctx;
 	if (rc < 0) {
 		fprintf(stderr, "snapctl: task %u: no platform context: %s\n",
 			t->tid, strerror(-rc));
@@ -170,11 +171,14 @@ static void *task_main(void *arg)
 	} else {
 		task_run(t);
 	}
-	task_leave(t);
-	kernel_unlock(k);
-	if (t->ctx)
-		k->platform_ops->ctx_destroy(t->ctx);
+	/* Detaching (torture mode) leaves the task exactly as parked: the
+	 * image holds it, and the restored kernel runs it on. */
+	if (!k->detaching)
+		task_leave(t);
 	t->ctx = NULL;
+	kernel_unlock(k);
+	if (ctx)
+		k->platform_ops->ctx_destroy(ctx);
 	return NULL;
 }
 
@@ -226,6 +230,9 @@ static void task_save(struct encoder *enc, const void *obj)
 	enc_u32(enc, t->gid);
 	enc_u32(enc, t->euid);
 	enc_u32(enc, t->egid);
+	enc_u64(enc, t->restart.kind);
+	enc_i64(enc, t->restart.deadline_ns);
+	enc_u64(enc, t->restart.rem);
 }
 
 static void task_load_cpu(struct decoder *dec, struct task *t)
@@ -260,6 +267,11 @@ static void task_load(struct decoder *dec, void *obj)
 	t->gid = dec_u32(dec);
 	t->euid = dec_u32(dec);
 	t->egid = dec_u32(dec);
+	t->restart.kind = (uint32_t)dec_u64_range(dec, RESTART_NONE,
+						  RESTART_NANOSLEEP,
+						  "restart kind");
+	t->restart.deadline_ns = dec_i64(dec);
+	t->restart.rem = dec_u64(dec);
 	if (!dec_ok(dec))
 		return;
 	if (t->tid == 0 || !t->tg)

@@ -52,10 +52,16 @@ struct task {
 	uint64_t clear_child_tid;          /* set_tid_address */
 	uint64_t robust_list, robust_list_len;
 	uint32_t uid, gid, euid, egid;
+	struct restart_block {             /* restart_syscall(2) */
+		uint32_t kind;             /* RESTART_NONE, _NANOSLEEP */
+		int64_t deadline_ns;       /* app CLOCK_MONOTONIC */
+		uint64_t rem;              /* nanosleep's rem pointer */
+	} restart;
 
 	pthread_t thread;                  /* host-only */
 	pthread_cond_t wake;               /* host-only: sleeps wait here */
 	bool thread_started;               /* host-only */
+	bool parked;                       /* host-only: stopped for a freeze */
 	struct platform_ctx *ctx;          /* host-only: on its own thread */
 };
 
@@ -74,9 +80,20 @@ void task_exit_group(struct task *t, int status);
 /* Ends this task only (exit(2)). */
 void task_exit(struct task *t, int code);
 
+enum { RESTART_NONE = 0, RESTART_NANOSLEEP = 1 };
+
+/* Parks the calling task while the kernel is freezing (see
+ * kernel_freeze); returns at once otherwise. Called by the task's own
+ * thread with the lock held, at a stop point. */
+void task_park(struct task *t);
+
+/* True when a sleeping or blocked task must return to a stop point: its
+ * group is exiting or the kernel is freezing. */
+bool task_must_stop(const struct task *t);
+
 /* Sleeps with the kernel lock released until the application's
- * CLOCK_MONOTONIC reaches deadline_ns; returns 0, or -EINTR when woken
- * early (signals, freeze). */
+ * CLOCK_MONOTONIC reaches deadline_ns; returns 0, or -EINTR when it has
+ * to stop early (task_must_stop). */
 int task_sleep_until(struct task *t, int64_t deadline_ns);
 
 /* Frees a task that has exited and whose host thread has been joined. */

@@ -1,6 +1,6 @@
 /* snapctl run [--platform=NAME] [--strace] [--cr-torture=N[sys]]
  *             -- PROG [ARGS...]
- * Runs PROG in a new sandbox in the foreground: the sandbox's stdio is
+ * [--id NAME] Runs PROG in a new sandbox in the foreground: the sandbox's stdio is
  * snapctl's, and snapctl exits with the program's status (128+N when a
  * signal N killed it). */
 #include <errno.h>
@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "cli/cli.h"
+#include "cli/sandbox.h"
 #include "cli/torture.h"
 #include "core/kernel.h"
 
@@ -16,7 +17,7 @@ extern char **environ;
 /* Parses options up to "--" or the first non-option; returns the index
  * of PROG in argv, or -1 after printing an error. */
 static int parse_run_options(int argc, char **argv, struct kernel_options *o,
-			     struct torture *torture)
+			     struct torture *torture, char *id)
 {
 	int i = 1;
 	for (; i < argc; i++) {
@@ -35,6 +36,13 @@ static int parse_run_options(int argc, char **argv, struct kernel_options *o,
 					  "or Nsys (syscalls), N > 0");
 				return -1;
 			}
+		} else if (!strcmp(a, "--id") && i + 1 < argc) {
+			if (!sandbox_id_valid(argv[++i])) {
+				cli_error("run: bad id '%s' (1-64 of A-Z a-z 0-9 _ . -)",
+					  argv[i]);
+				return -1;
+			}
+			snprintf(id, 65, "%s", argv[i]);
 		} else if (!strncmp(a, "--platform=", 11)) {
 			o->platform = a + 11;
 		} else if (!strcmp(a, "--platform") && i + 1 < argc) {
@@ -58,28 +66,36 @@ static int parse_run_options(int argc, char **argv, struct kernel_options *o,
 	return i;
 }
 
+static void join_command(char *out, size_t n, char **argv)
+{
+	size_t len = 0;
+	out[0] = 0;
+	for (int i = 0; argv[i] && len + 1 < n; i++)
+		len += (size_t)snprintf(out + len, n - len, "%s%s", i ? " " : "",
+					argv[i]);
+}
+
 int cmd_run(int argc, char **argv)
 {
-	struct kernel_options opts = { .platform = "ptrace" };
+	struct sandbox sb = { .opts = { .platform = "ptrace" } };
 	struct torture torture = { 0 };
-	int prog = parse_run_options(argc, argv, &opts, &torture);
+	int prog = parse_run_options(argc, argv, &sb.opts, &torture, sb.id);
 	if (prog < 0)
 		return CLI_EXIT_USAGE;
-	struct kernel *k;
+	join_command(sb.command, sizeof(sb.command), argv + prog);
 	struct error err = { 0 };
-	if (kernel_create(&opts, &k, &err) < 0) {
+	if (kernel_create(&sb.opts, &sb.k, &err) < 0) {
 		cli_error("run: %s", err.msg);
 		return CLI_EXIT_FAILURE;
 	}
-	if (kernel_spawn_init(k, argv[prog], argv + prog, environ, &err) < 0) {
+	if (kernel_prepare_init(sb.k, argv[prog], argv + prog, environ,
+				&err) < 0) {
 		cli_error("run: %s", err.msg);
-		kernel_destroy(k);
+		kernel_destroy(sb.k);
 		/* Like a shell: 127 for a program not found, 126 for one
 		 * that cannot be executed. */
 		return err.code == ENOENT ? 127 : 126;
 	}
-	int status = torture.every ? torture_run(&k, &opts, &torture)
-				   : kernel_wait(k);
-	kernel_destroy(k);
+	int status = sandbox_run(&sb, &torture);
 	return status < 0 ? CLI_EXIT_FAILURE : status;
 }

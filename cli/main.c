@@ -1,4 +1,5 @@
 /* snapctl: dispatches to a subcommand. */
+#include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
@@ -15,9 +16,18 @@ struct command {
 
 static const struct command commands[] = {
 	{ "run", cmd_run,
-	  "run [--platform=ptrace] [--strace] -- PROG [ARGS...]\n"
-	  "                        run PROG in a new sandbox, in the "
+	  "run [--platform=ptrace] [--strace] [--id NAME] [--cr-torture=N[sys]]\n"
+	  "      -- PROG [ARGS...]   run PROG in a new sandbox, in the foreground" },
+	{ "save", cmd_save,
+	  "save NAME --image PATH [--leave-running] [--compress=zstd|lz4|none]\n"
+	  "      [--level N]         save running sandbox NAME to an image" },
+	{ "restore", cmd_restore,
+	  "restore --image PATH [--platform=ptrace] [--id NAME]\n"
+	  "                          start a sandbox from an image, in the "
 	  "foreground" },
+	{ "ps", cmd_ps, "ps                    list the running sandboxes" },
+	{ "kill", cmd_kill,
+	  "kill NAME [SIGNAL]    signal every process of sandbox NAME" },
 	{ "inspect", cmd_inspect,
 	  "inspect PATH          print an image's header, sections, objects "
 	  "and memory statistics" },
@@ -44,6 +54,9 @@ static void usage(FILE *out)
 
 int main(int argc, char **argv)
 {
+	/* A file-size limit must make an image write fail (EFBIG, handled:
+	 * the sandbox keeps running), not kill snapctl with its sandbox. */
+	signal(SIGXFSZ, SIG_IGN);
 	if (argc < 2) {
 		usage(stderr);
 		return CLI_EXIT_USAGE;

@@ -8,6 +8,7 @@
 #include <unistd.h>
 
 #include "cli/cli.h"
+#include "cli/sandbox.h"
 #include "core/kernel.h"
 #include "snapshot/checkpoint.h"
 
@@ -35,32 +36,35 @@ static void arm(struct kernel *k, const struct torture *t)
 	k->torture_every_sys = t->by_syscalls ? t->every : 0;
 }
 
-int torture_run(struct kernel **kp, const struct kernel_options *opts,
-		const struct torture *t)
+int torture_run(struct sandbox *sb, const struct torture *t)
 {
 	char path[256];
 	const char *dir = getenv("TMPDIR");
 	snprintf(path, sizeof(path), "%s/snapctl-torture-%d.img",
 		 dir ? dir : "/tmp", (int)getpid());
-	arm(*kp, t);
+	arm(sb->k, t);
 	unsigned long cycles = 0;
 	for (;;) {
 		int64_t deadline = t->by_syscalls
 					   ? 0
 					   : host_now_ns() + (int64_t)t->every * 1000000;
-		if (kernel_wait_event(*kp, deadline))
+		if (kernel_wait_event(sb->k, deadline))
 			break;
 		struct error err = { 0 };
-		if (checkpoint_cycle(kp, path, opts, &err) < 0) {
+		pthread_mutex_lock(&sb->lock);
+		int rc = checkpoint_cycle(&sb->k, path, &sb->opts, &err);
+		if (rc == 0)
+			arm(sb->k, t);
+		pthread_mutex_unlock(&sb->lock);
+		if (rc < 0) {
 			cli_error("torture: %s", err.msg);
 			unlink(path);
-			return *kp ? kernel_wait(*kp) : -1;
+			return sb->k ? kernel_wait(sb->k) : -1;
 		}
-		arm(*kp, t);
 		cycles++;
 	}
 	unlink(path);
 	/* Evidence for the tests that the cycles happened. */
 	fprintf(stderr, "snapctl: torture: %lu save/restore cycles\n", cycles);
-	return kernel_wait(*kp);
+	return kernel_wait(sb->k);
 }

@@ -9,8 +9,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-struct kernel;
-struct kernel_options;
+struct sandbox;
 
 struct torture {
 	uint64_t every;            /* 0: off */
@@ -20,9 +19,9 @@ struct torture {
 /* Parses "N" or "Nsys"; returns 0 or -1. */
 int torture_parse(const char *arg, struct torture *t);
 
-/* Runs the sandbox in *kp to its end under torture; returns its status
- * like kernel_wait, or -1 after printing why a cycle failed. */
-int torture_run(struct kernel **kp, const struct kernel_options *opts,
-		const struct torture *t);
+/* Runs the sandbox to its end under torture, replacing sb->k (under
+ * sb->lock) on every cycle; returns its status like kernel_wait, or -1
+ * after printing why a cycle failed. */
+int torture_run(struct sandbox *sb, const struct torture *t);
 
 #endif

@@ -89,6 +89,10 @@ struct image_options {
 	 * writes fail with ENOSPC as on a full disk, so tests reach the
 	 * failure paths. */
 	uint64_t fail_after_bytes;
+	/* The CPU features the saved programs may use; NULL: this host's.
+	 * A kernel that presents a masked CPUID (kvm's --cpu-model) records
+	 * that set, so the image restores on any host offering it. */
+	const struct image_cpu_features *cpu;
 };
 
 /* ---- writing ---------------------------------------------------------- */

@@ -164,7 +164,10 @@ static void writer_header_info(struct image_writer *w)
 	w->info.flags = w->opts.flags;
 	w->info.created_ns = (uint64_t)ts.tv_sec * 1000000000u +
 			     (uint64_t)ts.tv_nsec;
-	image_cpu_features_host(&w->info.cpu);
+	if (w->opts.cpu)
+		w->info.cpu = *w->opts.cpu;
+	else
+		image_cpu_features_host(&w->info.cpu);
 }
 
 static void writer_free(struct image_writer *w, bool remove_tmp)

@@ -106,6 +106,11 @@ printf '\x55' | dd of="$T/flip.img" bs=1 seek=300 conv=notrunc status=none
 expect restore-corrupt 2 'checksum' -- "$SNAPCTL" restore --image "$T/flip.img"
 : >"$T/empty.img"
 expect restore-empty 2 '.' -- "$SNAPCTL" restore --image "$T/empty.img"
+"$TOOLS/mkimage" --cpu-all-features "$T/cpu.img" "$PROGS/hello"
+expect restore-cpu-features-missing 2 'lacks CPU features' -- "$SNAPCTL" restore --image "$T/cpu.img"
+"$TOOLS/mkimage" "$T/fresh.img" "$PROGS/hello"
+"$SNAPCTL" restore --image "$T/fresh.img" >"$T/fresh" 2>/dev/null
+check restore-never-started-image grep -qx 'hello, world' "$T/fresh"
 expect run-bad-id 2 'bad id' -- "$SNAPCTL" run --id 'a/b' -- /bin/true
 
 # A second sandbox may not take a running one's id; a dead one's stale

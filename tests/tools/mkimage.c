@@ -1,8 +1,10 @@
-/* mkimage [--compress=zstd|lz4|none] OUT PROG [ARGS...]
+/* mkimage [--compress=zstd|lz4|none] [--cpu-all-features] OUT PROG [ARGS...]
  * Test tool: loads PROG as a sandbox's pid 1 without starting it and
  * writes the kernel to an image at OUT -- a real image of a real (if
  * not yet running) sandbox, for tests of `snapctl inspect` and of the
- * image reader, until `snapctl save` exists. */
+ * image reader and of restore. --cpu-all-features records an image whose
+ * programs may use every CPU feature there is: no host offers them all,
+ * so restore must refuse it. */
 #include <stdio.h>
 #include <string.h>
 
@@ -21,8 +23,15 @@ int main(int argc, char **argv)
 				   : !strcmp(c, "none") ? IMAGE_COMPRESS_NONE
 							: IMAGE_COMPRESS_ZSTD;
 	}
+	struct image_cpu_features all;
+	if (i < argc && strcmp(argv[i], "--cpu-all-features") == 0) {
+		memset(&all, 0xff, sizeof(all));
+		opts.cpu = &all;
+		i++;
+	}
 	if (argc - i < 2) {
-		fprintf(stderr, "usage: mkimage [--compress=X] OUT PROG [ARGS]\n");
+		fprintf(stderr, "usage: mkimage [--compress=X] "
+			"[--cpu-all-features] OUT PROG [ARGS]\n");
 		return 2;
 	}
 	struct kernel_options kopts = { .platform = "ptrace" };

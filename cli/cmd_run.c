@@ -1,11 +1,14 @@
-/* snapctl run [--platform=NAME] [--strace] [--cr-torture=N[sys]]
+/* snapctl run [--platform=NAME] [--strace] [--cr-torture=N[sys]] [--root DIR]
  *             -- PROG [ARGS...]
  * [--id NAME] Runs PROG in a new sandbox in the foreground: the sandbox's stdio is
  * snapctl's, and snapctl exits with the program's status (128+N when a
  * signal N killed it). */
 #include <errno.h>
+#include <limits.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "cli/cli.h"
 #include "cli/sandbox.h"
@@ -13,6 +16,24 @@
 #include "core/kernel.h"
 
 extern char **environ;
+
+/* --root DIR: the host directory under the sandbox's root overlay, kept
+ * as an absolute path (the image records it for restore). */
+static int parse_root(const char *dir, struct kernel_options *o)
+{
+	static char root[PATH_MAX];
+	struct stat st;
+	if (!realpath(dir, root) || stat(root, &st) < 0) {
+		cli_error("run: --root %s: %s", dir, strerror(errno));
+		return -1;
+	}
+	if (!S_ISDIR(st.st_mode)) {
+		cli_error("run: --root %s: not a directory", dir);
+		return -1;
+	}
+	o->root = root;
+	return 0;
+}
 
 /* Parses options up to "--" or the first non-option; returns the index
  * of PROG in argv, or -1 after printing an error. */
@@ -43,6 +64,10 @@ static int parse_run_options(int argc, char **argv, struct kernel_options *o,
 				return -1;
 			}
 			snprintf(id, 65, "%s", argv[i]);
+		} else if (!strncmp(a, "--root=", 7) ||
+			   (!strcmp(a, "--root") && i + 1 < argc)) {
+			if (parse_root(a[6] ? a + 7 : argv[++i], o) < 0)
+				return -1;
 		} else if (!strncmp(a, "--platform=", 11)) {
 			o->platform = a + 11;
 		} else if (!strcmp(a, "--platform") && i + 1 < argc) {

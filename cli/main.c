@@ -17,7 +17,10 @@ struct command {
 static const struct command commands[] = {
 	{ "run", cmd_run,
 	  "run [--platform=ptrace] [--strace] [--id NAME] [--cr-torture=N[sys]]\n"
-	  "      -- PROG [ARGS...]   run PROG in a new sandbox, in the foreground" },
+	  "      [--root DIR] -- PROG [ARGS...]\n"
+	  "                        run PROG in a new sandbox, in the foreground;\n"
+	  "                        / is DIR (default the host's /), read-only,\n"
+	  "                        under a writable layer kept in memory" },
 	{ "save", cmd_save,
 	  "save NAME --image PATH [--leave-running] [--compress=zstd|lz4|none]\n"
 	  "      [--level N]         save running sandbox NAME to an image" },

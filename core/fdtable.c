@@ -71,6 +71,29 @@ int fdtable_install(struct fdtable *t, struct file *f, int min, bool cloexec)
 	return -EMFILE;
 }
 
+int fdtable_install_at(struct fdtable *t, int fd, struct file *f,
+		       bool cloexec, struct file **old)
+{
+	if (fd < 0 || fd >= FDTABLE_MAX)
+		return -EBADF;
+	if (fdtable_grow(t, (uint32_t)fd + 1) < 0)
+		return -ENOMEM;
+	*old = t->fds[fd].file;
+	t->fds[fd] = (struct fd_entry){ f, cloexec };
+	return 0;
+}
+
+bool fdtable_cloexec(const struct fdtable *t, int fd)
+{
+	return fdtable_get(t, fd) && t->fds[fd].cloexec;
+}
+
+void fdtable_set_cloexec(struct fdtable *t, int fd, bool on)
+{
+	if (fdtable_get(t, fd))
+		t->fds[fd].cloexec = on;
+}
+
 int fdtable_close(struct fdtable *t, int fd)
 {
 	struct file *f = fdtable_get(t, fd);
@@ -131,3 +154,18 @@ const struct codec_type codec_type_fdtable = {
 	.load = fdtable_load,
 	.release = fdtable_release,
 };
+
+struct fdtable *fdtable_dup(const struct fdtable *t)
+{
+	struct fdtable *c = fdtable_create();
+	if (!c || fdtable_grow(c, t->nfds) < 0) {
+		fdtable_put(c);
+		return NULL;
+	}
+	for (uint32_t i = 0; i < t->nfds; i++) {
+		c->fds[i] = t->fds[i];
+		if (c->fds[i].file)
+			file_get(c->fds[i].file);
+	}
+	return c;
+}

@@ -25,6 +25,8 @@ struct fdtable {
 };
 
 struct fdtable *fdtable_create(void);
+/* fork's copy: the same open files, each with one more reference. */
+struct fdtable *fdtable_dup(const struct fdtable *t);
 void fdtable_put(struct fdtable *t);
 
 /* The file at fd (no new reference), or NULL. */
@@ -33,6 +35,16 @@ struct file *fdtable_get(const struct fdtable *t, int fd);
 /* Installs f (taking the caller's reference) at the lowest free fd >=
  * min; returns the fd or -EMFILE. */
 int fdtable_install(struct fdtable *t, struct file *f, int min, bool cloexec);
+
+/* Installs f (taking the caller's reference) at exactly fd, which may be
+ * open (dup2): *old gets the file that was there, for the caller to
+ * release, or NULL. 0, -EBADF (fd out of range), -ENOMEM. */
+int fdtable_install_at(struct fdtable *t, int fd, struct file *f,
+		       bool cloexec, struct file **old);
+
+/* The close-on-exec bit of an open fd (fdtable_get checks it is open). */
+bool fdtable_cloexec(const struct fdtable *t, int fd);
+void fdtable_set_cloexec(struct fdtable *t, int fd, bool on);
 
 /* Closes fd; returns 0 or -EBADF. */
 int fdtable_close(struct fdtable *t, int fd);

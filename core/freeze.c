@@ -26,7 +26,7 @@ static bool task_is_running_thread(const struct task *t)
 
 bool task_must_stop(const struct task *t)
 {
-	return t->tg->exiting || t->kernel->freezing;
+	return t->tg->exiting || t->kernel->freezing || signal_pending(t);
 }
 
 void task_park(struct task *t)

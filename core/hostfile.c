@@ -76,6 +76,9 @@ const struct file_ops hostfile_ops = {
 	.codec_type = &codec_type_hostfile,
 	.read = hostfile_read,
 	.write = hostfile_write,
+	.stat = hostfile_stat,
+	.llseek = hostfile_llseek,
+	.ioctl = hostfile_ioctl,
 };
 
 struct file *hostfile_open(struct kernel *k, int stream)

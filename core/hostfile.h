@@ -18,6 +18,12 @@ struct hostfile {
 extern const struct file_ops hostfile_ops;
 extern const struct codec_type codec_type_hostfile;
 
+/* Passed through to the host fd (hostfile_passthrough.c). */
+int hostfile_stat(struct file *f, struct vfs_stat *st);
+int64_t hostfile_llseek(struct file *f, int64_t off, int whence);
+int64_t hostfile_ioctl(struct file *f, struct task *t, unsigned cmd,
+		       uint64_t arg);
+
 /* A new file for host stream 0, 1 or 2 with one reference. */
 struct file *hostfile_open(struct kernel *k, int stream);
 

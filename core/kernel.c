@@ -7,6 +7,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "core/fs/vfs.h"
 #include "core/memfile.h"
 #include "core/task.h"
 
@@ -99,6 +100,8 @@ int kernel_create(const struct kernel_options *opts, struct kernel **out,
 		k->strace_out = stderr;
 	rc = kernel_init_host(k, opts->platform ? opts->platform : "ptrace",
 			      err);
+	if (rc == 0)
+		rc = vfs_create(k, opts->root, &k->vfs, err);
 	if (rc < 0) {
 		kernel_destroy(k);
 		return rc;
@@ -111,11 +114,20 @@ void kernel_destroy(struct kernel *k)
 {
 	if (!k)
 		return;
-	while (k->tasks) {
-		struct task *t = k->tasks;
-		k->tasks = t->next;
-		task_free(t);
-	}
+	/* Threads before their group leaders: freeing a leader frees the
+	 * group its threads point to. */
+	for (int leaders = 0; leaders < 2; leaders++)
+		for (struct task **p = &k->tasks; *p;) {
+			struct task *t = *p;
+			if ((t->tg && t->tg->leader == t) != leaders) {
+				p = &t->next;
+				continue;
+			}
+			*p = t->next;
+			task_free(t);
+		}
+	/* Files hold memory-file pages: the filesystems go first. */
+	vfs_destroy(k->vfs);
 	if (k->platform)
 		k->platform_ops->destroy(k->platform);
 	memfile_destroy(k->memfile);
@@ -186,6 +198,7 @@ static void kernel_save(struct encoder *enc, const void *obj)
 	enc_u32(enc, n);
 	for (const struct task *t = k->tasks; t; t = t->next)
 		enc_ref(enc, &codec_type_task, t);
+	enc_ref(enc, &codec_type_vfs, k->vfs);
 }
 
 static void kernel_load(struct decoder *dec, void *obj)
@@ -216,9 +229,8 @@ static void kernel_load(struct decoder *dec, void *obj)
 		}
 		*tail = prev = t;
 		tail = &t->next;
-		if (t->state != TASK_EXITED)
-			k->live_tasks++;
 	}
+	k->vfs = dec_ref(dec, &codec_type_vfs);
 }
 
 /* Rebuilds the host side: lock, stdio, and the platform, whose memory
@@ -230,6 +242,12 @@ static int kernel_after_load(void *obj, void *ctx, struct error *err)
 	if (!r)
 		return error_set(err, EINVAL, "no restore context");
 	r->kernel = k;
+	/* Counted here, not in kernel_load: the kernel is object 1 and
+	 * loads before its tasks, whose state is still zero then. */
+	k->live_tasks = 0;
+	for (const struct task *t = k->tasks; t; t = t->next)
+		if (t->state != TASK_EXITED)
+			k->live_tasks++;
 	if (r->opts && r->opts->strace)
 		k->strace_out = stderr;
 	return kernel_init_host(k, r->opts ? r->opts->platform : NULL, err);

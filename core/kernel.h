@@ -15,8 +15,10 @@
 #include "platform/platform.h"
 #include "snapshot/codec.h"
 
+struct futex_waiter;
 struct memfile;
 struct task;
+struct vfs;
 struct thread_group;
 
 /* Largest application address + 1: Linux's TASK_SIZE on x86-64 with
@@ -29,6 +31,8 @@ struct kernel_options {
 	const char *platform;      /* "ptrace" (default) */
 	bool strace;               /* print each syscall to strace_out */
 	uint64_t memory_max;       /* memory-file reservation, bytes */
+	const char *root;          /* host directory under the overlay root
+	                              (`--root`); NULL: "/" */
 };
 
 struct kernel {
@@ -42,6 +46,7 @@ struct kernel {
 	                                       stdin/stdout/stderr */
 
 	struct memfile *memfile;
+	struct vfs *vfs;                    /* mounts and filesystems */
 	struct task *tasks;                 /* all tasks, by tid */
 	uint32_t next_tid;                  /* next pid/tid to hand out */
 	int64_t monotonic_offset_ns;        /* app = host + offset */
@@ -65,6 +70,8 @@ struct kernel {
 	uint64_t torture_every_sys;         /* 0, or request a checkpoint
 	                                       every N syscalls */
 	bool checkpoint_wanted;             /* set when that count is hit */
+	struct futex_waiter *futex_waiters; /* host-only: a freeze ends every
+	                                       wait; the calls restart */
 };
 
 /* Creates a kernel: memory file and platform. Returns 0 or -errno. */

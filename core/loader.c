@@ -11,6 +11,9 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "core/file.h"
+#include "core/fs/namei.h"
+#include "core/fs/vfs.h"
 #include "core/kernel.h"
 #include "core/mm.h"
 #include "core/task.h"
@@ -28,18 +31,26 @@
 #define ARG_MAX_BYTES (2ull << 20)
 #define PHDRS_MAX 128
 
+/* The executable is read through the VFS (the sandbox's filesystem, so
+ * `--root` and files the sandbox made are what runs), or -- only the
+ * first program, see loader_exec_initial -- from a host fd. */
 struct elf_image {
-	int fd;
+	struct task *t;
+	struct file *file;         /* NULL: read host_fd */
+	int host_fd;
 	Elf64_Ehdr eh;
 	Elf64_Phdr ph[PHDRS_MAX];
 	uint64_t bias;             /* added to every p_vaddr */
 	uint64_t end;              /* highest segment end, biased */
 };
 
-static int read_exact(int fd, void *buf, size_t n, off_t off)
+static int read_exact(const struct elf_image *img, void *buf, size_t n,
+		      uint64_t off)
 {
-	ssize_t r = pread(fd, buf, n, off);
-	return r == (ssize_t)n ? 0 : -1;
+	struct file *f = img->file;
+	int64_t r = f ? f->ops->pread(f, img->t, buf, n, (int64_t)off)
+		      : pread(img->host_fd, buf, n, (off_t)off);
+	return r == (int64_t)n ? 0 : -1;
 }
 
 static const char *machine_name(unsigned m)
@@ -79,14 +90,14 @@ static int check_header(const char *path, const Elf64_Ehdr *eh,
 
 static int read_elf(struct elf_image *img, const char *path, struct error *err)
 {
-	if (read_exact(img->fd, &img->eh, sizeof(img->eh), 0) < 0)
+	if (read_exact(img, &img->eh, sizeof(img->eh), 0) < 0)
 		return error_set(err, ENOEXEC, "%s: not an ELF executable "
 				 "(too short)", path);
 	int rc = check_header(path, &img->eh, err);
 	if (rc < 0)
 		return rc;
-	if (read_exact(img->fd, img->ph, img->eh.e_phnum * sizeof(Elf64_Phdr),
-		       (off_t)img->eh.e_phoff) < 0)
+	if (read_exact(img, img->ph, img->eh.e_phnum * sizeof(Elf64_Phdr),
+		       img->eh.e_phoff) < 0)
 		return error_set(err, ENOEXEC, "%s: truncated program headers",
 				 path);
 	for (unsigned i = 0; i < img->eh.e_phnum; i++)
@@ -117,7 +128,8 @@ static int prot_of(const Elf64_Phdr *p)
 
 /* Copies the file part of a segment into place (mm_poke ignores the
  * segment's final protection, which is applied afterwards). */
-static int copy_segment(struct mm *mm, int fd, const Elf64_Phdr *p,
+static int copy_segment(struct mm *mm, const struct elf_image *img,
+			const Elf64_Phdr *p,
 			uint64_t bias)
 {
 	char *buf = malloc(1 << 20);
@@ -128,7 +140,7 @@ static int copy_segment(struct mm *mm, int fd, const Elf64_Phdr *p,
 		size_t n = p->p_filesz - done < (1u << 20)
 				   ? (size_t)(p->p_filesz - done)
 				   : (1u << 20);
-		if (read_exact(fd, buf, n, (off_t)(p->p_offset + done)) < 0)
+		if (read_exact(img, buf, n, p->p_offset + done) < 0)
 			rc = -ENOEXEC;
 		else
 			rc = mm_poke(mm, p->p_vaddr + bias + done, buf, n);
@@ -164,7 +176,7 @@ static int load_segments(struct mm *mm, struct elf_image *img,
 		const Elf64_Phdr *p = &img->ph[i];
 		if (p->p_type != PT_LOAD || p->p_memsz == 0)
 			continue;
-		int rc = copy_segment(mm, img->fd, p, img->bias);
+		int rc = copy_segment(mm, img, p, img->bias);
 		if (rc < 0)
 			return error_set_errno(err, -rc, "%s: loading segment %u",
 					       path, i);
@@ -371,7 +383,28 @@ static void set_comm(struct task *t, const char *path)
 	strncpy(t->tg->comm, base, sizeof(t->tg->comm) - 1);
 }
 
-static int open_executable(const char *path, struct error *err)
+static int open_executable(struct task *t, const char *path,
+			   struct file **out, struct error *err)
+{
+	struct file *f;
+	int rc = vfs_open(t, AT_FDCWD, path, O_RDONLY | O_CLOEXEC, 0, &f);
+	if (rc < 0)
+		return error_set_errno(err, -rc, "%s", path);
+	struct vfs_stat st;
+	if (vfs_fstat(f, &st) < 0 || !S_ISREG(st.mode) || !f->ops->pread) {
+		file_put(f);
+		return error_set(err, EACCES, "%s: not a regular file", path);
+	}
+	if (vfs_access(t, AT_FDCWD, path, X_OK, WALK_FOLLOW, true) < 0) {
+		file_put(f);
+		return error_set(err, EACCES, "%s: not executable", path);
+	}
+	*out = f;
+	return 0;
+}
+
+static int open_host_executable(const char *path, int *out,
+				struct error *err)
 {
 	int fd = open(path, O_RDONLY | O_CLOEXEC);
 	if (fd < 0)
@@ -385,37 +418,63 @@ static int open_executable(const char *path, struct error *err)
 		close(fd);
 		return error_set(err, EACCES, "%s: not executable", path);
 	}
-	return fd;
+	*out = fd;
+	return 0;
 }
 
-int loader_exec(struct task *t, const char *path, char *const argv[],
-		char *const envp[], struct error *err)
+static void close_image(struct elf_image *img)
 {
-	struct elf_image img = { .fd = open_executable(path, err) };
-	if (img.fd < 0)
-		return img.fd;
+	if (img->file)
+		file_put(img->file);
+	else
+		close(img->host_fd);
+}
+
+/* Loads the opened image (which it closes). */
+static int exec_image(struct task *t, struct elf_image *img, const char *path,
+		      char *const argv[], char *const envp[],
+		      struct error *err)
+{
 	struct mm *mm = NULL;
-	int rc = read_elf(&img, path, err);
+	int rc = read_elf(img, path, err);
 	if (rc == 0 && (rc = mm_create(t->kernel, &mm)) < 0)
 		error_set_errno(err, -rc, "%s: address space", path);
 	if (rc == 0) {
-		if (img.eh.e_type == ET_DYN)
-			img.bias = LOADER_PIE_BASE - min_vaddr(&img);
-		rc = load_segments(mm, &img, path, err);
+		if (img->eh.e_type == ET_DYN)
+			img->bias = LOADER_PIE_BASE - min_vaddr(img);
+		rc = load_segments(mm, img, path, err);
 	}
-	close(img.fd);
+	close_image(img);
 	if (rc < 0) {
 		if (mm)
 			mm_put(mm);
 		return rc;
 	}
-	mm->brk_start = mm->brk = img.end;
+	mm->brk_start = mm->brk = img->end;
 	mm->mmap_base = MMAP_BASE;
 	if (t->mm)
 		mm_put(t->mm);
 	t->mm = mm;
 	set_comm(t, path);
-	return setup_stack(t, &img, path, argv, envp, err);
+	return setup_stack(t, img, path, argv, envp, err);
+}
+
+int loader_exec(struct task *t, const char *path, char *const argv[],
+		char *const envp[], struct error *err)
+{
+	struct elf_image img = { .t = t };
+	int rc = open_executable(t, path, &img.file, err);
+	return rc < 0 ? rc : exec_image(t, &img, path, argv, envp, err);
+}
+
+int loader_exec_initial(struct task *t, const char *path, char *const argv[],
+			char *const envp[], struct error *err)
+{
+	struct elf_image img = { .t = t };
+	int rc = open_executable(t, path, &img.file, err);
+	if (rc == -ENOENT && vfs_root_is_host(t->kernel->vfs))
+		rc = open_host_executable(path, &img.host_fd, err);
+	return rc < 0 ? rc : exec_image(t, &img, path, argv, envp, err);
 }
 
 int loader_find_program(const char *name, char *const envp[], char *out,

@@ -22,10 +22,17 @@ struct task;
 int loader_find_program(const char *name, char *const envp[], char *out,
 			size_t outlen, struct error *err);
 
-/* Loads path into a new mm for t (replacing t->mm), sets up the stack and
- * registers. Returns 0, or -errno with a message in *err (missing file,
- * not ELF, foreign architecture, ...). */
+/* Loads path -- a file of the sandbox's filesystem, resolved from t's
+ * working directory -- into a new mm for t (replacing t->mm), sets up the
+ * stack and registers. Returns 0, or -errno with a message in *err
+ * (missing file, not ELF, foreign architecture, ...). */
 int loader_exec(struct task *t, const char *path, char *const argv[],
 		char *const envp[], struct error *err);
+/* loader_exec for the sandbox's first program, which the caller names
+ * on the host: when the sandbox's root is the host's own "/" but the
+ * sandbox does not see the file (one under the host's /tmp, hidden by
+ * the sandbox's tmpfs), it is read from the host. */
+int loader_exec_initial(struct task *t, const char *path, char *const argv[],
+			char *const envp[], struct error *err);
 
 #endif

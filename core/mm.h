@@ -167,6 +167,16 @@ int64_t mm_copy_string_from(struct mm *mm, char *dst, uint64_t src,
  * the NUL, like snprintf. */
 size_t mm_format_maps(const struct mm *mm, char *buf, size_t len);
 
+/* A kernel pointer to the aligned 32-bit application word at addr
+ * (filled in, and copied first if write and copy-on-write), or NULL when
+ * the application could not access it that way. Valid until the next
+ * change to mm. */
+void *mm_user_ptr(struct mm *mm, uint64_t addr, bool write);
+
+/* fork(2)'s copy of parent: same VMAs and layout, every page shared
+ * (copy-on-write for private mappings). Returns 0 or -errno. */
+int mm_fork(struct mm *parent, struct mm **out);
+
 /* Makes every platform mapping of mm anew (after restore, or when the
  * platform address space was replaced). */
 int mm_rebuild_platform(struct mm *mm);

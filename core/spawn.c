@@ -5,6 +5,7 @@
 #include <unistd.h>
 
 #include "core/fdtable.h"
+#include "core/fs/vfs.h"
 #include "core/hostfile.h"
 #include "core/kernel.h"
 #include "core/loader.h"
@@ -26,6 +27,14 @@ static int spawn_stdio(struct kernel *k, struct task *t)
 		}
 	}
 	return 0;
+}
+
+/* The filesystem context: the working directory is the caller's when
+ * the sandbox's filesystem has it, as with `runsc do`. */
+static int spawn_fs(struct kernel *k, struct task *t)
+{
+	char cwd[PATH_MAX];
+	return vfs_setup_task(k->vfs, t, getcwd(cwd, sizeof(cwd)) ? cwd : "/");
 }
 
 static void spawn_credentials(struct task *t)
@@ -55,10 +64,12 @@ int kernel_prepare_init(struct kernel *k, const char *name,
 	}
 	spawn_credentials(t);
 	rc = spawn_stdio(k, t);
+	if (rc == 0)
+		rc = spawn_fs(k, t);
 	if (rc < 0)
 		error_set_errno(err, -rc, "stdio");
 	else
-		rc = loader_exec(t, path, argv, envp, err);
+		rc = loader_exec_initial(t, path, argv, envp, err);
 	if (rc < 0) {
 		/* Never ran: it leaves the kernel as if it had exited. */
 		t->state = TASK_EXITED;

@@ -123,6 +123,11 @@ static int64_t sleep_until(struct task *t, int64_t deadline, uint64_t rem)
 {
 	if (task_sleep_until(t, deadline) == 0)
 		return 0;
+	/* What was left goes to rem now: if a handler runs, the call
+	 * fails with EINTR and the caller reads it. */
+	int64_t left = deadline - kernel_monotonic_ns(t->kernel);
+	if (rem && put_timespec(t, rem, left > 0 ? left : 0) < 0)
+		return -EFAULT;
 	t->restart = (struct restart_block){ RESTART_NANOSLEEP, deadline, rem };
 	return -ERESTART_RESTARTBLOCK;
 }

@@ -21,11 +21,17 @@ static const syscall_fn syscall_table[SYSCALL_MAX] = {
 	ENTRY(set_tid_address), ENTRY(set_robust_list),
 	ENTRY(get_robust_list), ENTRY(arch_prctl), ENTRY(rseq),
 	ENTRY(restart_syscall),
+	ENTRY(rt_sigaction), ENTRY(rt_sigprocmask), ENTRY(rt_sigpending),
+	ENTRY(rt_sigreturn), ENTRY(rt_sigsuspend), ENTRY(sigaltstack),
+	ENTRY(kill), ENTRY(tgkill), ENTRY(tkill), ENTRY(pause),
+	ENTRY(clone), ENTRY(clone3), ENTRY(fork), ENTRY(vfork), ENTRY(wait4), ENTRY(waitid),
+	ENTRY(futex),
 	ENTRY(clock_gettime), ENTRY(clock_getres), ENTRY(gettimeofday),
 	ENTRY(time), ENTRY(nanosleep), ENTRY(clock_nanosleep),
 	ENTRY(uname), ENTRY(sysinfo), ENTRY(getrandom),
 	ENTRY(prlimit64), ENTRY(getrlimit), ENTRY(setrlimit),
 	ENTRY(sched_getaffinity), ENTRY(sched_yield),
+	SYSCALL_ENTRIES_FS,
 };
 
 syscall_fn syscall_handler(uint64_t nr)
@@ -84,9 +90,8 @@ static bool is_restart_code(int64_t ret)
 
 /* Backs the task up onto its syscall instruction (2 bytes: 0f 05) so the
  * call runs again when the task resumes; RESTARTBLOCK resumes through
- * restart_syscall(2) with the state the handler left in t->restart.
- * Until signal handlers exist nothing else interrupts a syscall, so every
- * restart code restarts. */
+ * restart_syscall(2) with the state the handler left in t->restart. If a
+ * signal handler runs first, signal_deliver may undo this (EINTR). */
 static void syscall_set_restart(struct task *t, int64_t ret)
 {
 	struct user_regs_struct *r = &t->cpu.regs;
@@ -119,8 +124,13 @@ void syscall_dispatch(struct task *t)
 	}
 	if (tracing && !never_returns(nr))
 		strace_print(t, nr, a, ret, false);
-	if (is_restart_code(ret))
+	/* rt_sigreturn returns the interrupted context's rax, which is
+	 * never a restart request. */
+	if (is_restart_code(ret) && nr != SYS_rt_sigreturn) {
 		syscall_set_restart(t, ret);
-	else
+		/* signal_deliver decides: restart, or -EINTR for a handler. */
+		t->syscall_restart = ret;
+	} else {
 		r->rax = (uint64_t)ret;
+	}
 }

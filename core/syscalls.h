@@ -3,6 +3,7 @@
 #define CORE_SYSCALLS_H
 
 #include "core/syscall.h"
+#include "core/syscalls_fs.h"
 
 /* sys_task.c */
 SYSCALL_DECL(exit);
@@ -27,6 +28,27 @@ SYSCALL_DECL(gettimeofday);
 SYSCALL_DECL(time);
 SYSCALL_DECL(nanosleep);
 SYSCALL_DECL(restart_syscall);
+
+/* clone.c, sys_wait.c, futex.c */
+SYSCALL_DECL(clone);
+SYSCALL_DECL(clone3);
+SYSCALL_DECL(fork);
+SYSCALL_DECL(vfork);
+SYSCALL_DECL(wait4);
+SYSCALL_DECL(waitid);
+SYSCALL_DECL(futex);
+
+/* sys_signal.c, signal_frame.c */
+SYSCALL_DECL(rt_sigaction);
+SYSCALL_DECL(rt_sigprocmask);
+SYSCALL_DECL(rt_sigpending);
+SYSCALL_DECL(rt_sigreturn);
+SYSCALL_DECL(rt_sigsuspend);
+SYSCALL_DECL(sigaltstack);
+SYSCALL_DECL(kill);
+SYSCALL_DECL(tgkill);
+SYSCALL_DECL(tkill);
+SYSCALL_DECL(pause);
 SYSCALL_DECL(clock_nanosleep);
 
 /* sys_info.c */

@@ -8,6 +8,7 @@
 #include <time.h>
 
 #include "core/fdtable.h"
+#include "core/fs/fs_context.h"
 #include "core/kernel.h"
 #include "core/mm.h"
 #include "core/syscall.h"
@@ -28,6 +29,24 @@ static void kernel_add_task(struct kernel *k, struct task *t)
 		tail = &(*tail)->next;
 	*tail = t;
 	k->live_tasks++;
+}
+
+int task_create_thread(struct kernel *k, struct task *parent, bool thread,
+		       struct task **out)
+{
+	struct task *t = calloc(1, sizeof(*t));
+	if (!t)
+		return -ENOMEM;
+	t->kernel = k;
+	t->tid = k->next_tid++;
+	if (thread) {
+		t->tg = parent->tg;
+		t->tg->nthreads++;
+	}
+	task_init_host(t);
+	kernel_add_task(k, t);
+	*out = t;
+	return 0;
 }
 
 int task_create_process(struct kernel *k, struct thread_group *parent,
@@ -57,22 +76,6 @@ int task_create_process(struct kernel *k, struct thread_group *parent,
 	return 0;
 }
 
-void task_exit_group(struct task *t, int status)
-{
-	struct thread_group *tg = t->tg;
-	if (tg->exiting)
-		return;
-	tg->exiting = true;
-	tg->exit_status = status;
-}
-
-void task_exit(struct task *t, int code)
-{
-	/* The last thread's exit ends the group with its code, as in Linux;
-	 * with one thread per group for now, that is always this one. */
-	task_exit_group(t, (code & 0xff) << 8);
-}
-
 int task_sleep_until(struct task *t, int64_t deadline_ns)
 {
 	struct kernel *k = t->kernel;
@@ -93,8 +96,12 @@ int task_sleep_until(struct task *t, int64_t deadline_ns)
 static void task_handle_fault(struct task *t, const struct platform_event *ev)
 {
 	int rc = mm_handle_fault(t->mm, ev->fault_addr, ev->access);
-	if (rc < 0)
-		task_exit_group(t, SIGSEGV);
+	if (rc == -EFAULT || rc == -EACCES)
+		signal_force_fault(t, SIGSEGV,
+				   rc == -EFAULT ? SEGV_MAPERR : SEGV_ACCERR,
+				   ev->fault_addr);
+	else if (rc < 0) /* the memory file is full */
+		signal_force_fault(t, SIGBUS, BUS_ADRERR, ev->fault_addr);
 }
 
 static void task_handle_stop(struct task *t, const struct platform_event *ev)
@@ -107,7 +114,7 @@ static void task_handle_stop(struct task *t, const struct platform_event *ev)
 		task_handle_fault(t, ev);
 		break;
 	case PLATFORM_EXCEPTION:
-		task_exit_group(t, ev->signo);
+		signal_force_fault(t, ev->signo, ev->si_code, ev->fault_addr);
 		break;
 	case PLATFORM_INTERRUPTED:
 		break;
@@ -120,8 +127,11 @@ static void task_run(struct task *t)
 	struct platform_event ev;
 	for (;;) {
 		task_park(t);
-		if (k->detaching || t->tg->exiting)
+		task_wait_vfork(t);
+		if (k->detaching || task_leaving(t))
 			break;
+		if (k->freezing)
+			continue;
 		kernel_unlock(k);
 		int rc = k->platform_ops->ctx_switch(t->ctx, t->mm->as, &t->cpu,
 						     &ev);
@@ -133,26 +143,8 @@ static void task_run(struct task *t)
 			break;
 		}
 		task_handle_stop(t, &ev);
+		signal_deliver(t);
 	}
-}
-
-/* The last task of a group to leave reports the group's status; pid 1's
- * status is the sandbox's. */
-static void task_leave(struct task *t)
-{
-	struct kernel *k = t->kernel;
-	struct thread_group *tg = t->tg;
-	t->state = TASK_EXITED;
-	mm_put(t->mm);
-	t->mm = NULL;
-	fdtable_put(t->files);
-	t->files = NULL;
-	if (--tg->nthreads == 0 && tg->tgid == 1) {
-		k->exit_status = tg->exit_status;
-		k->exited = true;
-	}
-	if (--k->live_tasks == 0)
-		pthread_cond_broadcast(&k->exit_cond);
 }
 
 static void *task_main(void *arg)
@@ -197,6 +189,7 @@ void task_free(struct task *t)
 		return;
 	mm_put(t->mm);
 	fdtable_put(t->files);
+	fs_context_put(t->fs);
 	if (t->tg && t->tg->leader == t)
 		free(t->tg);
 	pthread_cond_destroy(&t->wake);
@@ -216,6 +209,7 @@ static void task_save(struct encoder *enc, const void *obj)
 	enc_ref(enc, &codec_type_thread_group, t->tg);
 	enc_ref(enc, &codec_type_mm, t->mm);
 	enc_ref(enc, &codec_type_fdtable, t->files);
+	enc_ref(enc, &codec_type_fs_context, t->fs);
 	uint64_t regs[CPU_NREGS];
 	memcpy(regs, &t->cpu.regs, sizeof(regs));
 	for (size_t i = 0; i < CPU_NREGS; i++)
@@ -233,6 +227,18 @@ static void task_save(struct encoder *enc, const void *obj)
 	enc_u64(enc, t->restart.kind);
 	enc_i64(enc, t->restart.deadline_ns);
 	enc_u64(enc, t->restart.rem);
+	enc_u64(enc, t->sig_blocked);
+	enc_u64(enc, t->sig_saved_mask);
+	enc_bool(enc, t->sig_restore_mask);
+	signal_save_pending(enc, &t->sig_pending);
+	enc_u64(enc, (uint64_t)(uintptr_t)t->altstack.ss_sp);
+	enc_i32(enc, t->altstack.ss_flags);
+	enc_u64(enc, t->altstack.ss_size);
+	enc_i64(enc, t->syscall_restart);
+	enc_bool(enc, t->exit_self);
+	enc_i32(enc, t->exit_code);
+	enc_u32(enc, t->vfork_child);
+	enc_bool(enc, t->vfork_released);
 }
 
 static void task_load_cpu(struct decoder *dec, struct task *t)
@@ -257,6 +263,9 @@ static void task_load(struct decoder *dec, void *obj)
 	t->tg = dec_ref(dec, &codec_type_thread_group);
 	t->mm = dec_ref(dec, &codec_type_mm);
 	t->files = dec_ref(dec, &codec_type_fdtable);
+	t->fs = dec_ref(dec, &codec_type_fs_context);
+	if (t->fs)
+		t->fs->refs++;
 	task_load_cpu(dec, t);
 	t->state = (enum task_state)dec_u64_range(dec, TASK_RUNNABLE,
 						  TASK_EXITED, "task state");
@@ -272,6 +281,18 @@ static void task_load(struct decoder *dec, void *obj)
 						  "restart kind");
 	t->restart.deadline_ns = dec_i64(dec);
 	t->restart.rem = dec_u64(dec);
+	t->sig_blocked = dec_u64(dec) & ~SIG_UNBLOCKABLE;
+	t->sig_saved_mask = dec_u64(dec);
+	t->sig_restore_mask = dec_bool(dec);
+	signal_load_pending(dec, &t->sig_pending);
+	t->altstack.ss_sp = (void *)(uintptr_t)dec_u64(dec);
+	t->altstack.ss_flags = dec_i32(dec);
+	t->altstack.ss_size = dec_u64(dec);
+	t->syscall_restart = dec_i64(dec);
+	t->exit_self = dec_bool(dec);
+	t->exit_code = dec_i32(dec) & 0xff;
+	t->vfork_child = dec_u32(dec);
+	t->vfork_released = dec_bool(dec);
 	if (!dec_ok(dec))
 		return;
 	if (t->tid == 0 || !t->tg)
@@ -332,6 +353,11 @@ static void thread_group_save(struct encoder *enc, const void *obj)
 		enc_u64(enc, tg->rlim[i].rlim_cur);
 		enc_u64(enc, tg->rlim[i].rlim_max);
 	}
+	signal_save_actions(enc, tg->actions);
+	signal_save_pending(enc, &tg->shared_pending);
+	enc_bool(enc, tg->zombie);
+	enc_bool(enc, tg->autoreap);
+	enc_u64(enc, (uint64_t)tg->exit_signal);
 }
 
 static void thread_group_load(struct decoder *dec, void *obj)
@@ -351,6 +377,11 @@ static void thread_group_load(struct decoder *dec, void *obj)
 		if (tg->rlim[i].rlim_cur > tg->rlim[i].rlim_max)
 			dec_fail(dec, "rlimit %d: soft limit above hard", i);
 	}
+	signal_load_actions(dec, tg->actions);
+	signal_load_pending(dec, &tg->shared_pending);
+	tg->zombie = dec_bool(dec);
+	tg->autoreap = dec_bool(dec);
+	tg->exit_signal = (int)dec_u64_range(dec, 0, SIG_COUNT, "exit signal");
 	if (dec_ok(dec) && (tg->tgid == 0 || !tg->leader || tg->nthreads < 0))
 		dec_fail(dec, "thread group is inconsistent");
 }

@@ -13,12 +13,14 @@
 #include <stdint.h>
 #include <sys/resource.h>
 
+#include "core/signal.h"
 #include "platform/cpu.h"
 #include "snapshot/codec.h"
 
 struct kernel;
 struct mm;
 struct fdtable;
+struct fs_context;
 struct platform_ctx;
 
 struct thread_group {
@@ -28,8 +30,14 @@ struct thread_group {
 	int nthreads;                      /* live tasks in the group */
 	bool exiting;                      /* exit_group or fatal signal */
 	int exit_status;                   /* wait(2) status word */
+	bool zombie;                       /* all threads gone, not reaped */
+	bool autoreap;                     /* parent ignores SIGCHLD: never
+	                                      reported by wait */
+	int exit_signal;                   /* sent to the parent (SIGCHLD) */
 	char comm[16];                     /* PR_SET_NAME / exec basename */
 	struct rlimit rlim[RLIMIT_NLIMITS];  /* getrlimit / prlimit64 */
+	struct k_sigaction actions[SIG_COUNT]; /* shared by the threads */
+	struct sigpending shared_pending;  /* kill(2): any thread takes it */
 };
 
 /* Linux's defaults for a new init process. */
@@ -47,16 +55,29 @@ struct task {
 	struct task *next;                 /* kernel->tasks list */
 	struct mm *mm;
 	struct fdtable *files;
+	struct fs_context *fs;             /* root, cwd, umask (CLONE_FS) */
 	struct cpu_state cpu;
 	enum task_state state;
 	uint64_t clear_child_tid;          /* set_tid_address */
 	uint64_t robust_list, robust_list_len;
 	uint32_t uid, gid, euid, egid;
+	bool exit_self;                    /* exit(2): this thread only */
+	int exit_code;
+	uint32_t vfork_child;              /* waiting for this vfork child
+	                                      to exit or exec */
+	bool vfork_released;               /* (as a vfork child) has exec'd */
 	struct restart_block {             /* restart_syscall(2) */
 		uint32_t kind;             /* RESTART_NONE, _NANOSLEEP */
 		int64_t deadline_ns;       /* app CLOCK_MONOTONIC */
 		uint64_t rem;              /* nanosleep's rem pointer */
 	} restart;
+	uint64_t sig_blocked;              /* rt_sigprocmask */
+	uint64_t sig_saved_mask;           /* restored after sigsuspend's */
+	bool sig_restore_mask;             /*   handler runs */
+	struct sigpending sig_pending;     /* tkill(2), faults */
+	stack_t altstack;                  /* sigaltstack(2) */
+	int64_t syscall_restart;           /* -ERESTART* of the syscall the
+	                                      task was backed onto, or 0 */
 
 	pthread_t thread;                  /* host-only */
 	pthread_cond_t wake;               /* host-only: sleeps wait here */
@@ -70,6 +91,14 @@ struct task {
 int task_create_process(struct kernel *k, struct thread_group *parent,
 			struct task **out);
 
+/* Creates a task with a new tid: in parent's group when thread, else
+ * with no group yet (the caller makes one). Counted live, not started. */
+int task_create_thread(struct kernel *k, struct task *parent, bool thread,
+		       struct task **out);
+
+/* A vfork parent waits here before returning to application code. */
+void task_wait_vfork(struct task *t);
+
 /* Starts the task's host thread. */
 int task_start(struct task *t);
 
@@ -77,8 +106,24 @@ int task_start(struct task *t);
  * or a signal number): every task of the group stops at its next kernel
  * entry. */
 void task_exit_group(struct task *t, int status);
-/* Ends this task only (exit(2)). */
+/* Ends this task only (exit(2)); the group ends with it if it is the
+ * last thread. */
 void task_exit(struct task *t, int code);
+/* True once the task must leave its run loop for good. */
+bool task_leaving(const struct task *t);
+/* Called by the task's own thread when it leaves (exit.c): releases
+ * what it holds, and when it is the group's last thread makes the group
+ * a zombie and tells the parent. Under the kernel lock. */
+void task_leave(struct task *t);
+/* Frees the tasks of a reaped zombie group (releases the lock while it
+ * joins their host threads). */
+void task_reap_group(struct kernel *k, struct thread_group *tg);
+/* Frees zombies nobody will wait for (their parent ignores SIGCHLD). */
+void task_reap_orphans(struct kernel *k);
+
+/* Wakes a task wherever it waits: sleeping in the kernel or running
+ * application code. */
+void task_wake(struct task *t);
 
 enum { RESTART_NONE = 0, RESTART_NANOSLEEP = 1 };
 
@@ -88,7 +133,7 @@ enum { RESTART_NONE = 0, RESTART_NANOSLEEP = 1 };
 void task_park(struct task *t);
 
 /* True when a sleeping or blocked task must return to a stop point: its
- * group is exiting or the kernel is freezing. */
+ * group is exiting, the kernel is freezing, or a signal is deliverable. */
 bool task_must_stop(const struct task *t);
 
 /* Sleeps with the kernel lock released until the application's

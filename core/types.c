@@ -1,6 +1,14 @@
 /* Every object type a kernel image may hold: the registry the decoder
  * resolves type names against. A type missing here can't be restored. */
 #include "core/fdtable.h"
+#include "core/fs/dentry.h"
+#include "core/fs/dir_file.h"
+#include "core/fs/fs_context.h"
+#include "core/fs/memfs.h"
+#include "core/fs/memfs_file.h"
+#include "core/fs/mount.h"
+#include "core/fs/path_file.h"
+#include "core/fs/vfs.h"
 #include "core/hostfile.h"
 #include "core/kernel.h"
 #include "core/memfile.h"
@@ -15,6 +23,15 @@ static const struct codec_type *const kernel_types[] = {
 	&codec_type_thread_group,
 	&codec_type_fdtable,
 	&codec_type_hostfile,
+	&codec_type_vfs,
+	&codec_type_mount,
+	&codec_type_memfs_sb,
+	&codec_type_dentry,
+	&codec_type_memfs_inode,
+	&codec_type_fs_context,
+	&codec_type_memfs_file,
+	&codec_type_dir_file,
+	&codec_type_path_file,
 };
 
 const struct codec_registry kernel_registry = {

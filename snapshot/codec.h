@@ -46,7 +46,10 @@ struct codec_type {
 	int after_load_phase;      /* after_load order: lower phases first */
 	void (*save)(struct encoder *enc, const void *obj);
 	/* Reads the fields back; reports problems with dec_fail (or simply
-	 * by reading past the end: the decoder notices). */
+	 * by reading past the end: the decoder notices). Objects load in id
+	 * order, so a referenced object may not be loaded yet: load must
+	 * not read (or reset) its fields -- derive state that depends on
+	 * other objects in after_load. */
 	void (*load)(struct decoder *dec, void *obj);
 	/* Optional. ctx is codec_decode's ctx. Returns 0 or fills err. */
 	int (*after_load)(void *obj, void *ctx, struct error *err);

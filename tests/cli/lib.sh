@@ -6,7 +6,10 @@ BUILD=${BUILD:-build}
 SNAPCTL=${SNAPCTL:-$PWD/$BUILD/snapctl}
 TOOLS=$PWD/$BUILD/tests/tools
 PROGS=$PWD/$BUILD/tests/progs
-T=$(mktemp -d)
+# Scratch files live under the build tree, not /tmp: inside the sandbox
+# /tmp is its own tmpfs, so programs there could not see host files.
+mkdir -p "$PWD/$BUILD/tmp"
+T=$(mktemp -d "$PWD/$BUILD/tmp/cli.XXXXXX")
 trap 'rm -rf "$T"' EXIT
 
 # expect NAME STATUS PATTERN -- CMD...: CMD must exit with STATUS and its

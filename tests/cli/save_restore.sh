@@ -66,6 +66,21 @@ wait $run
 check bigmem-restore [ $? -eq 0 ]
 check bigmem-output cmp -s <(cat "$T/big1" "$T/big2" | grep -v halfway) "$T/bignative"
 
+# Four threads contending for a lock, saved mid-run: the restored run
+# finishes with the same total.
+"$PROGS/threads_counter" 200000 >"$T/thnative"
+"$SNAPCTL" run --id th -- "$PROGS/threads_counter" 200000 >"$T/th1" 2>/dev/null &
+run=$!
+wait_for "$T/th1" started
+sleep 0.3
+"$SNAPCTL" save th --image "$T/th.img"
+check threads-save [ $? -eq 0 ]
+wait $run
+"$SNAPCTL" restore --image "$T/th.img" >"$T/th2" 2>/dev/null
+check threads-restore [ $? -eq 0 ]
+check threads-output cmp -s <(cat "$T/th1" "$T/th2") "$T/thnative"
+check threads-saved-midway [ -s "$T/th2" ] && ! grep -q total "$T/th1"
+
 # A program blocked reading an empty pipe: saved while blocked, restored
 # with new input on its new stdin.
 { sleep 3; echo late; } | "$SNAPCTL" run --id p -- /bin/busybox cat >"$T/p1" 2>/dev/null &

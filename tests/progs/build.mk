@@ -6,7 +6,7 @@ TEST_PROG_BINS += $(PROG_BINS)
 
 $(BUILD)/tests/progs/%: tests/progs/%.c tests/progs/check.h
 	@mkdir -p $(@D)
-	$(CC) -std=gnu11 -O2 -g -Wall -Wextra -Werror -static -D_GNU_SOURCE -I. $< -o $@
+	$(CC) -std=gnu11 -O2 -g -Wall -Wextra -Werror -static -D_GNU_SOURCE -I. $< -o $@ -lpthread
 
 # The same hello as a static position-independent executable (loaded at
 # a base the loader picks, like Linux's ELF_ET_DYN_BASE).

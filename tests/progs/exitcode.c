@@ -3,7 +3,9 @@
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#include <signal.h>
 #include <sys/mman.h>
+#include <unistd.h>
 
 int main(int argc, char **argv)
 {
@@ -14,6 +16,10 @@ int main(int argc, char **argv)
 	}
 	if (argc > 1 && strcmp(argv[1], "ud2") == 0)
 		__asm__ volatile("ud2");
+	if (argc > 1 && strcmp(argv[1], "abort") == 0)
+		abort();              /* SIGABRT: status 134 */
+	if (argc > 1 && strcmp(argv[1], "term") == 0)
+		kill(getpid(), SIGTERM); /* default action: terminate */
 	if (argc > 1 && strcmp(argv[1], "guard") == 0) {
 		/* A guard page below a buffer, as thread stacks have. */
 		char *p = mmap(NULL, 2 * 4096, PROT_READ | PROT_WRITE,

@@ -3,10 +3,12 @@
 
 #include <string.h>
 
+#include "platform/kvm/kvm.h"
 #include "platform/ptrace/ptrace.h"
 
 static const struct platform_ops *const platforms[] = {
 	&ptrace_platform_ops,
+	&kvm_platform_ops,
 };
 
 const struct platform_ops *platform_find(const char *name)

@@ -4,7 +4,8 @@
  * and execution contexts (one per kernel host thread) that run application
  * code in an address space until it makes a system call, faults, gets an
  * exception or is interrupted. Implementations: platform/ptrace (stub
- * processes traced with PTRACE_SYSEMU), later platform/kvm.
+ * processes traced with PTRACE_SYSEMU) and platform/kvm (guest ring 3
+ * of a KVM virtual machine).
  *
  * Application memory is only ever the memory file (DESIGN.md invariant 4):
  * every mapping a platform makes is a MAP_SHARED view of a range of it. The

@@ -6,15 +6,6 @@
 export SNAPCTL_ROOT=$T/state
 BUSYBOX=/bin/busybox
 
-# wait_for FILE PATTERN: until FILE has a line matching PATTERN (10 s).
-wait_for() {
-	for _ in $(seq 200); do
-		grep -q "$2" "$1" 2>/dev/null && return 0
-		sleep 0.05
-	done
-	return 1
-}
-
 # --root DIR: DIR is the sandbox's /, with tmpfs on /tmp.
 R=$T/root
 mkdir -p "$R/bin" "$R/etc" "$R/data"

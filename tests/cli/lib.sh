@@ -28,6 +28,15 @@ expect() {
 	fi
 }
 
+# wait_for FILE PATTERN: until FILE has a line matching PATTERN (10 s).
+wait_for() {
+	for _ in $(seq 200); do
+		grep -q "$2" "$1" 2>/dev/null && return 0
+		sleep 0.05
+	done
+	return 1
+}
+
 # check NAME CONDITION-COMMAND...: ok when the command succeeds.
 check() {
 	local name=$1; shift

@@ -5,15 +5,6 @@
 . "$(dirname "$0")/lib.sh"
 export SNAPCTL_ROOT=$T/state
 
-# wait_for FILE PATTERN: until FILE has a line matching PATTERN (10 s).
-wait_for() {
-	for _ in $(seq 200); do
-		grep -q "$2" "$1" 2>/dev/null && return 0
-		sleep 0.05
-	done
-	return 1
-}
-
 # Counter: saved (sandbox stops), restored, output joined = native.
 "$PROGS/counter" 60 10 >"$T/native"
 "$SNAPCTL" run --id c1 -- "$PROGS/counter" 60 10 >"$T/a1" 2>/dev/null &

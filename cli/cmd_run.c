@@ -68,6 +68,13 @@ static int parse_run_options(int argc, char **argv, struct kernel_options *o,
 			   (!strcmp(a, "--root") && i + 1 < argc)) {
 			if (parse_root(a[6] ? a + 7 : argv[++i], o) < 0)
 				return -1;
+		} else if (!strncmp(a, "--cpu-model=", 12)) {
+			o->cpu_model = a + 12;
+			if (strcmp(o->cpu_model, "host") &&
+			    strcmp(o->cpu_model, "baseline")) {
+				cli_error("run: --cpu-model takes host or baseline");
+				return -1;
+			}
 		} else if (!strncmp(a, "--platform=", 11)) {
 			o->platform = a + 11;
 		} else if (!strcmp(a, "--platform") && i + 1 < argc) {
@@ -81,6 +88,12 @@ static int parse_run_options(int argc, char **argv, struct kernel_options *o,
 	if (i >= argc) {
 		cli_error("run: no program given (usage: snapctl run [OPTIONS] "
 			  "-- PROG [ARGS...])");
+		return -1;
+	}
+	if (o->cpu_model && !strcmp(o->cpu_model, "baseline") &&
+	    strcmp(o->platform ? o->platform : "ptrace", "kvm")) {
+		cli_error("run: --cpu-model=baseline needs --platform=kvm "
+			  "(under ptrace programs see the host's CPU)");
 		return -1;
 	}
 	if (o->platform && !platform_find(o->platform)) {

@@ -16,7 +16,8 @@ struct command {
 
 static const struct command commands[] = {
 	{ "run", cmd_run,
-	  "run [--platform=ptrace] [--strace] [--id NAME] [--cr-torture=N[sys]]\n"
+	  "run [--platform=ptrace|kvm] [--cpu-model=host|baseline] [--strace]\n"
+	  "      [--id NAME] [--cr-torture=N[sys]]\n"
 	  "      [--root DIR] -- PROG [ARGS...]\n"
 	  "                        run PROG in a new sandbox, in the foreground;\n"
 	  "                        / is DIR (default the host's /), read-only,\n"
@@ -25,7 +26,7 @@ static const struct command commands[] = {
 	  "save NAME --image PATH [--leave-running] [--compress=zstd|lz4|none]\n"
 	  "      [--level N]         save running sandbox NAME to an image" },
 	{ "restore", cmd_restore,
-	  "restore --image PATH [--platform=ptrace] [--id NAME]\n"
+	  "restore --image PATH [--platform=ptrace|kvm] [--id NAME]\n"
 	  "                          start a sandbox from an image, in the "
 	  "foreground" },
 	{ "ps", cmd_ps, "ps                    list the running sandboxes" },

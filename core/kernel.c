@@ -9,6 +9,8 @@
 
 #include "core/fs/vfs.h"
 #include "core/memfile.h"
+#include "platform/kvm/kvm.h"
+#include "snapshot/image.h"
 #include "core/task.h"
 
 /* Undoes kernel_init_host's lock, condition variables and eventfd. */
@@ -77,7 +79,34 @@ static int kernel_init_host(struct kernel *k, const char *platform,
 	if (rc < 0)
 		return error_set_errno(err, -rc, "platform %s",
 				       k->platform_ops->name);
+	/* Only kvm can present another CPU; under ptrace programs run on
+	 * the host's, a superset of any model they were saved under. */
+	if (k->cpu_model == KERNEL_CPU_MODEL_BASELINE &&
+	    k->platform_ops == &kvm_platform_ops) {
+		rc = kvm_platform_set_cpu_model(k->platform,
+						KVM_CPU_MODEL_BASELINE);
+		if (rc < 0)
+			return error_set_errno(err, -rc, "cpu model");
+	}
 	return 0;
+}
+
+void kernel_cpu_features(const struct kernel *k, struct image_cpu_features *f)
+{
+	if (k->platform_ops != &kvm_platform_ops) {
+		image_cpu_features_host(f);
+		return;
+	}
+	uint32_t r[4];
+	kvm_platform_cpuid(k->platform, 1, 0, r);
+	f->leaf1_ecx = r[2], f->leaf1_edx = r[3];
+	kvm_platform_cpuid(k->platform, 7, 0, r);
+	f->leaf7_ebx = r[1], f->leaf7_ecx = r[2], f->leaf7_edx = r[3];
+	kvm_platform_cpuid(k->platform, 0x80000001, 0, r);
+	f->ext1_ecx = r[2], f->ext1_edx = r[3];
+	kvm_platform_cpuid(k->platform, 0xd, 0, r);
+	f->xsave_size = r[1];
+	f->xcr0 = ((uint64_t)r[3] << 32) | r[0];
 }
 
 int kernel_create(const struct kernel_options *opts, struct kernel **out,
@@ -95,6 +124,8 @@ int kernel_create(const struct kernel_options *opts, struct kernel **out,
 	}
 	k->next_tid = 1;
 	strcpy(k->hostname, "snapctl");
+	if (opts->cpu_model && !strcmp(opts->cpu_model, "baseline"))
+		k->cpu_model = KERNEL_CPU_MODEL_BASELINE;
 	k->boot_realtime_ns = (uint64_t)host_clock_ns(CLOCK_REALTIME);
 	if (opts->strace)
 		k->strace_out = stderr;
@@ -190,6 +221,7 @@ static void kernel_save(struct encoder *enc, const void *obj)
 	enc_i64(enc, k->frozen_monotonic_ns);
 	enc_u64(enc, k->boot_realtime_ns);
 	enc_str(enc, k->hostname);
+	enc_u64(enc, k->cpu_model);
 	enc_i32(enc, k->exit_status);
 	enc_bool(enc, k->exited);
 	uint32_t n = 0;
@@ -216,6 +248,9 @@ static void kernel_load(struct decoder *dec, void *obj)
 	if (hostname)
 		strcpy(k->hostname, hostname);
 	free(hostname);
+	k->cpu_model = (uint32_t)dec_u64_range(dec, KERNEL_CPU_MODEL_HOST,
+					       KERNEL_CPU_MODEL_BASELINE,
+					       "cpu model");
 	k->exit_status = dec_i32(dec);
 	k->exited = dec_bool(dec);
 	uint32_t n = dec_count(dec, 4);

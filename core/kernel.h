@@ -31,6 +31,7 @@ struct kernel_options {
 	const char *platform;      /* "ptrace" (default) */
 	bool strace;               /* print each syscall to strace_out */
 	uint64_t memory_max;       /* memory-file reservation, bytes */
+	const char *cpu_model;     /* "host" (default) or "baseline" */
 	const char *root;          /* host directory under the overlay root
 	                              (`--root`); NULL: "/" */
 };
@@ -53,6 +54,7 @@ struct kernel {
 	int64_t frozen_monotonic_ns;        /* app CLOCK_MONOTONIC when last
 	                                       frozen for a checkpoint */
 	char hostname[65];                  /* the sandbox's UTS name */
+	uint32_t cpu_model;                 /* KERNEL_CPU_MODEL_* */
 	uint64_t boot_realtime_ns;          /* for uptime in sysinfo */
 	int live_tasks;                     /* tasks not yet exited */
 	int exit_status;                    /* wait status of pid 1 */
@@ -73,6 +75,14 @@ struct kernel {
 	struct futex_waiter *futex_waiters; /* host-only: a freeze ends every
 	                                       wait; the calls restart */
 };
+
+enum { KERNEL_CPU_MODEL_HOST = 0, KERNEL_CPU_MODEL_BASELINE = 1 };
+
+struct image_cpu_features;
+/* The CPU features the sandbox's programs see (what an image records):
+ * the platform's CPUID under kvm, the host's under ptrace. */
+void kernel_cpu_features(const struct kernel *k,
+			 struct image_cpu_features *f);
 
 /* Creates a kernel: memory file and platform. Returns 0 or -errno. */
 int kernel_create(const struct kernel_options *opts, struct kernel **out,

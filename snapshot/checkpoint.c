@@ -41,10 +41,17 @@ int checkpoint_write(struct kernel *k, const char *path,
 		     const struct image_options *opts, struct error *err)
 {
 	struct image_writer *w;
-	int rc = image_writer_open(&w, path, opts, err);
+	k->frozen_monotonic_ns = kernel_monotonic_ns(k);
+	/* The features the programs were shown, unless the caller chose. */
+	struct image_cpu_features cpu;
+	struct image_options o = *opts;
+	if (!o.cpu) {
+		kernel_cpu_features(k, &cpu);
+		o.cpu = &cpu;
+	}
+	int rc = image_writer_open(&w, path, &o, err);
 	if (rc < 0)
 		return rc;
-	k->frozen_monotonic_ns = kernel_monotonic_ns(k);
 	rc = write_sections(w, k, err);
 	if (rc < 0) {
 		image_writer_abort(w);

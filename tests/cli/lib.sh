@@ -5,6 +5,7 @@ cd "$(dirname "$0")/../.."
 BUILD=${BUILD:-build}
 SNAPCTL=${SNAPCTL:-$PWD/$BUILD/snapctl}
 TOOLS=$PWD/$BUILD/tests/tools
+PLATFORM=${SNAPCTL_PLATFORM:-ptrace}
 PROGS=$PWD/$BUILD/tests/progs
 # Scratch files live under the build tree, not /tmp: inside the sandbox
 # /tmp is its own tmpfs, so programs there could not see host files.

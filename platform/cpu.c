@@ -94,3 +94,27 @@ void cpu_state_init_exec(struct cpu_state *cpu, uint64_t rip, uint64_t rsp)
 	cpu->pad = 0;
 	cpu_xsave_init(cpu);
 }
+
+void cpu_xsave_sanitize(uint8_t *x, uint64_t allowed, uint32_t mxcsr_mask)
+{
+	uint64_t bv, zero = 0;
+	uint32_t mxcsr;
+	uint16_t fcw = FCW_DEFAULT;
+
+	memcpy(&bv, x + CPU_XSAVE_HEADER, 8);
+	bv &= allowed;
+	if (!(bv & 1)) {
+		memset(x, 0, CPU_XSAVE_MXCSR);
+		memcpy(x + CPU_XSAVE_FCW, &fcw, 2);
+		memset(x + CPU_XSAVE_ST0, 0, CPU_XSAVE_XMM0 - CPU_XSAVE_ST0);
+	}
+	if (!(bv & 2))
+		memset(x + CPU_XSAVE_XMM0, 0, 256);
+	bv |= 3;
+	memcpy(x + CPU_XSAVE_HEADER, &bv, 8);
+	memcpy(x + CPU_XSAVE_HEADER + 8, &zero, 8);    /* xcomp_bv */
+	memset(x + CPU_XSAVE_HEADER + 16, 0, 48);       /* reserved */
+	memcpy(&mxcsr, x + CPU_XSAVE_MXCSR, 4);
+	mxcsr &= mxcsr_mask;
+	memcpy(x + CPU_XSAVE_MXCSR, &mxcsr, 4);
+}

@@ -36,6 +36,15 @@ void cpu_state_init_exec(struct cpu_state *cpu, uint64_t rip, uint64_t rsp);
  * the state a signal handler starts with, too. */
 void cpu_xsave_init(struct cpu_state *cpu);
 
+/* Turns an XSAVE image into one a platform can load and that means what
+ * XRSTOR would make of it: components outside `allowed` dropped, the
+ * header's xcomp_bv and reserved bytes cleared, MXCSR bits outside
+ * mxcsr_mask cleared, and x87/SSE marked present with their initial
+ * values written out where the image had them in the initial state (the
+ * host would otherwise keep the thread's old MXCSR). Every platform
+ * loading the kernel's state uses it, so all accept the same images. */
+void cpu_xsave_sanitize(uint8_t *x, uint64_t allowed, uint32_t mxcsr_mask);
+
 /* This host's XSAVE geometry, limited to the components that fit in
  * CPU_XSAVE_MAX (AMX tile data does not): the size of a standard-format
  * area holding them, and their XCR0 bits. Computed once (CPUID is a VM

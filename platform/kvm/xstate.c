@@ -9,7 +9,6 @@
 
 #include "platform/kvm/internal.h"
 
-#define FCW_DEFAULT 0x37f
 
 static uint32_t host_mxcsr_mask(void)
 {
@@ -50,36 +49,6 @@ int xstate_get(struct platform *p, int fd, struct cpu_state *cpu,
 	return 0;
 }
 
-/* Makes an image KVM accepts and that means what XRSTOR would make of it:
- * components the vCPU does not have dropped, reserved header bytes and
- * MXCSR bits cleared, and x87/SSE marked present with their initial
- * values written out where the image had them in the initial state (KVM
- * would otherwise keep the vCPU's old MXCSR). */
-static void sanitize(const struct platform *p, uint8_t *x)
-{
-	uint64_t bv, zero = 0;
-	uint32_t mxcsr;
-	uint16_t fcw = FCW_DEFAULT;
-	uint64_t allowed = p->guest_xfeatures;
-
-	memcpy(&bv, x + CPU_XSAVE_HEADER, 8);
-	bv &= allowed;
-	if (!(bv & 1)) {
-		memset(x, 0, CPU_XSAVE_MXCSR);
-		memcpy(x + CPU_XSAVE_FCW, &fcw, 2);
-		memset(x + CPU_XSAVE_ST0, 0, CPU_XSAVE_XMM0 - CPU_XSAVE_ST0);
-	}
-	if (!(bv & 2))
-		memset(x + CPU_XSAVE_XMM0, 0, 256);
-	bv |= 3;
-	memcpy(x + CPU_XSAVE_HEADER, &bv, 8);
-	memcpy(x + CPU_XSAVE_HEADER + 8, &zero, 8);    /* xcomp_bv */
-	memset(x + CPU_XSAVE_HEADER + 16, 0, 48);       /* reserved */
-	memcpy(&mxcsr, x + CPU_XSAVE_MXCSR, 4);
-	mxcsr &= p->mxcsr_mask;
-	memcpy(x + CPU_XSAVE_MXCSR, &mxcsr, 4);
-}
-
 int xstate_set(struct platform *p, int fd, const struct cpu_state *cpu,
 	       uint8_t *buf)
 {
@@ -87,6 +56,6 @@ int xstate_set(struct platform *p, int fd, const struct cpu_state *cpu,
 						       : CPU_XSAVE_MAX;
 	memset(buf, 0, p->xsave_buf);
 	memcpy(buf, cpu->xsave, n);
-	sanitize(p, buf);
+	cpu_xsave_sanitize(buf, p->guest_xfeatures, p->mxcsr_mask);
 	return ioctl(fd, KVM_SET_XSAVE, buf) ? kvm_ioctl_err() : 0;
 }

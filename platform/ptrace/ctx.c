@@ -407,35 +407,6 @@ static int push_regs(struct platform_ctx *ctx, struct ctx_thread *t,
 
 /* ---- Extended state ---- */
 
-/* Turns the kernel's XSAVE image into one the host accepts and that
- * means what XRSTOR would make of it: unknown components and header bits
- * dropped, reserved MXCSR bits cleared, and x87/SSE marked present with
- * their initial values written out where the image had them in their
- * initial state (the host would otherwise keep the thread's old MXCSR). */
-static void xstate_sanitize(const struct platform *p, uint8_t *x)
-{
-	uint64_t bv, zero = 0;
-	uint32_t mxcsr;
-	uint16_t fcw = 0x37f;
-
-	memcpy(&bv, x + CPU_XSAVE_HEADER, 8);
-	bv &= p->xfeatures;
-	if (!(bv & 1)) {
-		memset(x, 0, CPU_XSAVE_MXCSR);
-		memcpy(x + CPU_XSAVE_FCW, &fcw, 2);
-		memset(x + CPU_XSAVE_ST0, 0, CPU_XSAVE_XMM0 - CPU_XSAVE_ST0);
-	}
-	if (!(bv & 2))
-		memset(x + CPU_XSAVE_XMM0, 0, 256);
-	bv |= 3;
-	memcpy(x + CPU_XSAVE_HEADER, &bv, 8);
-	memcpy(x + CPU_XSAVE_HEADER + 8, &zero, 8);   /* xcomp_bv */
-	memset(x + CPU_XSAVE_HEADER + 16, 0, 48);      /* reserved */
-	memcpy(&mxcsr, x + CPU_XSAVE_MXCSR, 4);
-	mxcsr &= p->mxcsr_mask;
-	memcpy(x + CPU_XSAVE_MXCSR, &mxcsr, 4);
-}
-
 static int set_xstate(struct platform_ctx *ctx, struct ctx_thread *t,
 		      struct cpu_state *cpu)
 {
@@ -444,7 +415,7 @@ static int set_xstate(struct platform_ctx *ctx, struct ctx_thread *t,
 						       : CPU_XSAVE_MAX;
 	memset(ctx->bounce, 0, p->regset_size);
 	memcpy(ctx->bounce, cpu->xsave, n);
-	xstate_sanitize(p, ctx->bounce);
+	cpu_xsave_sanitize(ctx->bounce, p->xfeatures, p->mxcsr_mask);
 	struct iovec iov = { ctx->bounce, p->regset_size };
 	if (PT(PTRACE_SETREGSET, t->tid, NT_X86_XSTATE, &iov))
 		return thread_failed(t, ptrace_err());

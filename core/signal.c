@@ -49,13 +49,6 @@ static void pending_add(struct sigpending *p, int sig, const siginfo_t *info)
 	p->info[sig - 1] = *info;
 }
 
-static void wake(struct task *t)
-{
-	pthread_cond_broadcast(&t->wake);
-	if (t->ctx && t->thread_started && t->state != TASK_EXITED)
-		t->kernel->platform_ops->ctx_interrupt(t->ctx);
-}
-
 /* A task of the group that does not block sig, to run its delivery. */
 static struct task *pick_receiver(struct thread_group *tg, int sig)
 {
@@ -82,7 +75,7 @@ void signal_send(struct thread_group *tg, struct task *task, int sig,
 		pending_add(&tg->shared_pending, sig, info);
 	struct task *r = task ? task : pick_receiver(tg, sig);
 	if (r && !(r->sig_blocked & sig_bit(sig)))
-		wake(r);
+		task_wake(r);
 }
 
 void signal_force_fault(struct task *t, int sig, int code, uint64_t addr)

@@ -3,6 +3,7 @@
 #include <elf.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/auxv.h>
@@ -430,6 +431,20 @@ static void close_image(struct elf_image *img)
 		close(img->host_fd);
 }
 
+/* The program's name for /proc/PID/exe: its path in the sandbox, or the
+ * host path it was read from. */
+static char *exe_name(struct task *t, const struct elf_image *img,
+		      const char *path)
+{
+	char buf[PATH_MAX];
+	if (img->file && img->file->dentry) {
+		struct path p = { img->file->mnt, img->file->dentry };
+		if (vfs_path_name(t, &p, buf, sizeof(buf)) > 0)
+			return strdup(buf);
+	}
+	return strdup(path);
+}
+
 /* Loads the opened image (which it closes). */
 static int exec_image(struct task *t, struct elf_image *img, const char *path,
 		      char *const argv[], char *const envp[],
@@ -444,6 +459,8 @@ static int exec_image(struct task *t, struct elf_image *img, const char *path,
 			img->bias = LOADER_PIE_BASE - min_vaddr(img);
 		rc = load_segments(mm, img, path, err);
 	}
+	if (rc == 0)
+		mm->exe_path = exe_name(t, img, path);
 	close_image(img);
 	if (rc < 0) {
 		if (mm)

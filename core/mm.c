@@ -58,6 +58,7 @@ void mm_put(struct mm *mm)
 	mm_pt_destroy(mm->pt);
 	mm_vma_free_all(mm);
 	free(mm->pt_pending);
+	free(mm->exe_path);
 	free(mm);
 }
 

@@ -80,6 +80,8 @@ struct mm {
 	                              vm.mmap_min_addr) */
 	uint8_t auxv[512];         /* copy of the initial auxv, for /proc */
 	uint32_t auxv_len;
+	char *exe_path;            /* the program, absolute in the sandbox
+	                              (/proc/PID/exe), or NULL; owned */
 	struct platform_as *as;    /* host-only: rebuilt at after-load */
 	/* Decode-only: the saved page table, checked against the memory
 	 * file and turned into pt by after-load (the memory file's page

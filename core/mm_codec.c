@@ -3,7 +3,7 @@
  * Layout (version 1):
  *   u64 brk_start, brk, mmap_base, stack_top, map_min,
  *       arg_start, arg_end, env_start, env_end
- *   bytes auxv (<= 512)
+ *   bytes auxv (<= 512), str exe_path ("" for none)
  *   u32 nvmas, nvmas x { u64 start, end; u32 prot, flags; u64 pgoff;
  *                        str name }
  *   u32 nruns, nruns x { u64 vpn, mpage, count }
@@ -24,6 +24,7 @@
  * counts: a decode that fails throws the memory file away too, and its
  * counts already include this mm's pages. */
 #include <errno.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -76,6 +77,7 @@ static void mm_save(struct encoder *enc, const void *obj)
 	enc_u64(enc, mm->env_start);
 	enc_u64(enc, mm->env_end);
 	enc_bytes(enc, mm->auxv, mm->auxv_len);
+	enc_str(enc, mm->exe_path ? mm->exe_path : "");
 	enc_u32(enc, (uint32_t)mm->nvmas);
 	for (size_t i = 0; i < mm->nvmas; i++) {
 		const struct vma *v = &mm->vmas[i];
@@ -119,6 +121,11 @@ static void load_addresses(struct decoder *dec, struct mm *mm)
 		memcpy(mm->auxv, auxv, n);
 	mm->auxv_len = (uint32_t)n;
 	free(auxv);
+	mm->exe_path = dec_str(dec, PATH_MAX);
+	if (mm->exe_path && !mm->exe_path[0]) {
+		free(mm->exe_path);
+		mm->exe_path = NULL;
+	}
 }
 
 static bool vma_valid(struct decoder *dec, const struct vma *v,

@@ -52,6 +52,7 @@ static void copy_layout(const struct mm *parent, struct mm *child)
 	child->env_end = parent->env_end;
 	memcpy(child->auxv, parent->auxv, sizeof(child->auxv));
 	child->auxv_len = parent->auxv_len;
+	child->exe_path = parent->exe_path ? strdup(parent->exe_path) : NULL;
 }
 
 int mm_fork(struct mm *parent, struct mm **out)

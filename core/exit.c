@@ -15,7 +15,7 @@
 
 void task_wake(struct task *t)
 {
-	pthread_cond_broadcast(&t->wake);
+	task_wake_sleeper(t);
 	if (t->ctx && t->state != TASK_EXITED)
 		t->kernel->platform_ops->ctx_interrupt(t->ctx);
 }

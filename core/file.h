@@ -29,6 +29,7 @@ struct file;
 struct mount;
 struct dentry;
 struct vfs_stat;
+struct poll_table;
 
 /* O_LARGEFILE as the kernel has it: glibc defines O_LARGEFILE as 0 on
  * x86-64, but Linux sets this bit in every file's flags there. */
@@ -63,6 +64,10 @@ struct file_ops {
 	int (*fsync)(struct file *f);
 	/* Bytes readable now (FIONREAD); NULL: ENOTTY. */
 	int64_t (*nread)(struct file *f);
+	/* Readiness as POLL* bits, registering with pt (core/waitq.h)
+	 * every wait queue or host fd that may change it; pt may be NULL.
+	 * NULL: always ready (POLL_DEFAULT_MASK), like a regular file. */
+	uint32_t (*poll)(struct file *f, struct poll_table *pt);
 };
 
 struct file {

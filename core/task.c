@@ -5,6 +5,7 @@
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 #include <time.h>
 
 #include "core/fdtable.h"
@@ -193,6 +194,8 @@ void task_free(struct task *t)
 	if (t->tg && t->tg->leader == t)
 		free(t->tg);
 	pthread_cond_destroy(&t->wake);
+	if (t->host_wake_made)
+		close(t->host_wake_fd);
 	free(t);
 }
 

@@ -84,6 +84,11 @@ struct task {
 	bool thread_started;               /* host-only */
 	bool parked;                       /* host-only: stopped for a freeze */
 	struct platform_ctx *ctx;          /* host-only: on its own thread */
+	bool host_waiting;                 /* host-only: in task_block's
+	                                      host poll(2) */
+	bool host_wake_made;               /* host-only: host_wake_fd open */
+	int host_wake_fd;                  /* host-only: eventfd that ends
+	                                      that poll (task_wake_sleeper) */
 };
 
 /* Creates a task in a new thread group (pid = tid) sharing nothing;
@@ -124,6 +129,10 @@ void task_reap_orphans(struct kernel *k);
 /* Wakes a task wherever it waits: sleeping in the kernel or running
  * application code. */
 void task_wake(struct task *t);
+/* Wakes a task sleeping in the kernel (task_block, task_sleep_until,
+ * futex waits) but does not interrupt application code: for wait-queue
+ * notifies, whose sleepers are known to be in the kernel (waitq.c). */
+void task_wake_sleeper(struct task *t);
 
 enum { RESTART_NONE = 0, RESTART_NANOSLEEP = 1 };
 

@@ -8,8 +8,10 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/cred.h"
 #include "core/fdtable.h"
 #include "core/fs/fs_context.h"
+#include "core/jobctl.h"
 #include "core/kernel.h"
 #include "core/mm.h"
 #include "core/syscall.h"
@@ -54,6 +56,7 @@ static struct thread_group *new_group(struct task *parent, struct task *child,
 	memcpy(tg->comm, ptg->comm, sizeof(tg->comm));
 	memcpy(tg->rlim, ptg->rlim, sizeof(tg->rlim));
 	memcpy(tg->actions, ptg->actions, sizeof(tg->actions));
+	jobctl_fork_group(tg, ptg);
 	return tg;
 }
 
@@ -96,7 +99,7 @@ static void copy_cpu(struct task *p, struct task *c,
 
 static void copy_identity(struct task *p, struct task *c, uint64_t flags)
 {
-	c->uid = p->uid, c->euid = p->euid, c->gid = p->gid, c->egid = p->egid;
+	cred_copy(c, p);
 	c->sig_blocked = p->sig_blocked;
 	/* A thread on a new stack must not inherit the alternate stack. */
 	if (!((flags & CLONE_VM) && !(flags & CLONE_VFORK)))

@@ -3,6 +3,9 @@
 #include <fcntl.h>
 #include <stdlib.h>
 
+#include "core/epoll.h"
+#include "core/eventfd.h"
+#include "core/fs/chardev.h"
 #include "core/fs/dentry.h"
 #include "core/fs/dir_file.h"
 #include "core/fs/inode.h"
@@ -10,7 +13,11 @@
 #include "core/fs/memfs_file.h"
 #include "core/fs/mount.h"
 #include "core/fs/path_file.h"
+#include "core/fs/procfs.h"
 #include "core/hostfile.h"
+#include "core/pipe.h"
+#include "core/signalfd.h"
+#include "core/timerfd.h"
 
 void file_get(struct file *f)
 {
@@ -24,6 +31,8 @@ void file_put(struct file *f)
 	/* flock(2) locks belong to the open file description. */
 	if (f->dentry && f->dentry->inode && f->dentry->inode->locks)
 		lock_flock_release(f->dentry->inode, f);
+	if (f->epitems)
+		epoll_file_released(f);
 	if (f->ops->release)
 		f->ops->release(f);
 	struct path p = { f->mnt, f->dentry };
@@ -86,6 +95,13 @@ static const struct file_ops *const file_kinds[] = {
 	&memfs_file_ops,
 	&dir_file_ops,
 	&path_file_ops,
+	&procfs_file_ops,
+	&chardev_file_ops,
+	&pipe_file_ops,
+	&timerfd_ops,
+	&eventfd_ops,
+	&epoll_ops,
+	&signalfd_ops,
 };
 
 const struct file_ops *file_ops_of_type(const struct codec_type *type)

@@ -30,6 +30,7 @@ struct mount;
 struct dentry;
 struct vfs_stat;
 struct poll_table;
+struct epitem;
 
 /* O_LARGEFILE as the kernel has it: glibc defines O_LARGEFILE as 0 on
  * x86-64, but Linux sets this bit in every file's flags there. */
@@ -64,6 +65,21 @@ struct file_ops {
 	int (*fsync)(struct file *f);
 	/* Bytes readable now (FIONREAD); NULL: ENOTTY. */
 	int64_t (*nread)(struct file *f);
+	/* Optional: what /proc/PID/fd/N shows for a file without a path
+	 * ("pipe:[N]", "anon_inode:[eventfd]"), snprintf-like; NULL:
+	 * "anon_inode:[<codec type name>]". */
+	int (*name)(struct file *f, char *buf, size_t size);
+	/* File mappings (mmap): stores in mpages the memory-file pages
+	 * holding file pages [idx, idx + n), each with a new reference the
+	 * caller owns, stopping at the end of the file. shared: for a
+	 * MAP_SHARED mapping (the pages must be the file's own). Returns how
+	 * many (0: idx is past the end) or -errno. NULL: mmap gives ENODEV,
+	 * unless map_anonymous says yes. */
+	int64_t (*map_pages)(struct file *f, uint64_t idx, uint64_t n,
+			     bool shared, uint64_t *mpages);
+	/* True if mmap of f maps anonymous memory instead (/dev/zero);
+	 * NULL: never. */
+	bool (*map_anonymous)(const struct file *f);
 	/* Readiness as POLL* bits, registering with pt (core/waitq.h)
 	 * every wait queue or host fd that may change it; pt may be NULL.
 	 * NULL: always ready (POLL_DEFAULT_MASK), like a regular file. */
@@ -77,6 +93,8 @@ struct file {
 	int64_t pos;
 	struct mount *mnt;         /* the path it was opened by, or NULL;   */
 	struct dentry *dentry;     /* each holds a reference             */
+	struct epitem *epitems;    /* host-only: epoll items watching it
+	                              (core/epoll.h), gone at release */
 };
 
 void file_get(struct file *f);

@@ -17,6 +17,7 @@
 #include <unistd.h>
 
 #include "core/kernel.h"
+#include "core/ktimer.h"
 #include "core/task.h"
 
 static bool task_is_running_thread(const struct task *t)
@@ -26,7 +27,10 @@ static bool task_is_running_thread(const struct task *t)
 
 bool task_must_stop(const struct task *t)
 {
-	return t->tg->exiting || t->kernel->freezing || signal_pending(t);
+	/* A group stop (job control) ends waits too, as Linux's does:
+	 * the calls restart once the group is continued. */
+	return t->tg->exiting || t->exit_self || t->kernel->freezing ||
+	       t->tg->stopped || signal_pending(t);
 }
 
 void task_park(struct task *t)
@@ -74,6 +78,7 @@ void kernel_freeze(struct kernel *k)
 {
 	k->freezing = true;
 	wake_fd_set(k, true);
+	ktimer_kick(k);
 	for (struct task *t = k->tasks; t; t = t->next) {
 		if (!task_is_running_thread(t))
 			continue;
@@ -89,6 +94,7 @@ void kernel_thaw(struct kernel *k)
 {
 	k->freezing = false;
 	wake_fd_set(k, false);
+	ktimer_kick(k);
 	for (struct task *t = k->tasks; t; t = t->next)
 		pthread_cond_broadcast(&t->wake);
 }

@@ -67,6 +67,14 @@ static int wake_key(struct kernel *k, const struct futex_key *key, int n,
 	return woken;
 }
 
+int futex_wake_user(struct task *t, uint64_t addr, bool private, int n)
+{
+	struct futex_key key;
+	if (futex_key(t, addr, private, &key) < 0)
+		return 0;
+	return wake_key(t->kernel, &key, n, FUTEX_BITSET_MATCH_ANY);
+}
+
 int futex_wake_address(struct task *t, uint64_t addr, int n)
 {
 	struct futex_key key = { 0, (uint64_t)(uintptr_t)t->mm, addr };

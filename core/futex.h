@@ -29,4 +29,12 @@ struct futex_waiter {
  * space (thread exit's CLONE_CHILD_CLEARTID). */
 int futex_wake_address(struct task *t, uint64_t addr, int n);
 
+/* Wakes up to n waiters on the word at addr as a futex call with or
+ * without FUTEX_PRIVATE_FLAG would (robust-list death handling). */
+int futex_wake_user(struct task *t, uint64_t addr, bool private, int n);
+
+/* At thread exit: marks every robust futex the thread still holds
+ * FUTEX_OWNER_DIED and wakes a waiter of each (futex_robust.c). */
+void futex_exit_robust_list(struct task *t);
+
 #endif

@@ -10,66 +10,82 @@
 #include "core/kernel.h"
 #include "core/syscall.h"
 #include "core/task.h"
+#include "core/tty.h"
 
 static int host_fd(const struct hostfile *h)
 {
 	return h->kernel->host_stdio[h->stream];
 }
 
-/* Waits until the host fd is ready for `events` or the task must stop
- * (a freeze or its group's exit, signalled through the kernel's wake_fd).
- * Returns 0 when ready, -ERESTARTSYS when the task must stop: the read
- * or write then runs again after the thaw or the restore. Called and
- * returns with the lock released. */
+/* Readiness of the host fd now, as POLL* bits. */
+static uint32_t host_ready(int fd, short events)
+{
+	struct pollfd p = { fd, events, 0 };
+	return poll(&p, 1, 0) > 0 ? (uint16_t)p.revents : 0;
+}
+
+/* Waits until the host fd is ready for `events` (or hung up, or in
+ * error: the read or write then says what happened), in task_block:
+ * a signal, a freeze or the group's exit ends the wait, and the read or
+ * write returns -ERESTARTSYS -- restarted after a handler with
+ * SA_RESTART, after the thaw or the restore; EINTR otherwise. Called
+ * with the lock held. */
 static int wait_host(struct hostfile *h, struct task *t, short events)
 {
-	struct kernel *k = h->kernel;
-	struct pollfd p[2] = { { host_fd(h), events, 0 },
-			       { k->wake_fd, POLLIN, 0 } };
+	struct pollfd p = { host_fd(h), events, 0 };
 	for (;;) {
-		int n = poll(p, 2, -1);
-		if (n < 0 && errno != EINTR)
-			return -errno;
-		if (n > 0 && p[0].revents)
+		if (host_ready(p.fd, events))
 			return 0;
-		if (n > 0 && p[1].revents) {
-			kernel_lock(k);
-			bool stop = task_must_stop(t);
-			kernel_unlock(k);
-			if (stop)
-				return -ERESTARTSYS;
-		}
+		int rc = task_block(t, -1, &p, 1);
+		if (rc == -EINTR)
+			return -ERESTARTSYS;
+		if (rc < 0)
+			return rc;
 	}
 }
 
-/* One host read or write: the lock is released, since a terminal or a
- * pipe may block for ever and other tasks must run meanwhile. */
+/* One host read or write once the fd is ready: the lock is released
+ * around it, since other tasks must run meanwhile. */
 static int64_t host_io(struct file *f, struct task *t, void *rbuf,
 		       const void *wbuf, size_t n)
 {
 	struct hostfile *h = (struct hostfile *)f;
 	struct kernel *k = h->kernel;
-	kernel_unlock(k);
 	int64_t r = wait_host(h, t, rbuf ? POLLIN : POLLOUT);
-	if (r == 0) {
-		ssize_t got = rbuf ? read(host_fd(h), rbuf, n)
-				   : write(host_fd(h), wbuf, n);
-		r = got < 0 ? -errno : got;
-	}
+	if (r < 0)
+		return r;
+	kernel_unlock(k);
+	ssize_t got = rbuf ? read(host_fd(h), rbuf, n)
+			   : write(host_fd(h), wbuf, n);
+	r = got < 0 ? -errno : got;
 	kernel_lock(k);
 	return r;
 }
 
+/* Readiness is the host fd's; a waiter sleeps in host poll(2) on it
+ * for the events the file's access mode implies. */
+static uint32_t hostfile_poll(struct file *f, struct poll_table *pt)
+{
+	struct hostfile *h = (struct hostfile *)f;
+	poll_wait_host(pt, host_fd(h), h->stream == 0 ? POLLIN : POLLOUT);
+	return host_ready(host_fd(h), POLLIN | POLLOUT | POLLPRI |
+					  POLLRDNORM | POLLWRNORM);
+}
+
+/* A background process group reading or (under TOSTOP) writing the
+ * terminal is stopped first (core/tty.c). */
 static int64_t hostfile_read(struct file *f, struct task *t, void *buf,
 			     size_t n)
 {
-	return host_io(f, t, buf, NULL, n);
+	int rc = tty_check_read(t, host_fd((struct hostfile *)f));
+	return rc < 0 ? rc : host_io(f, t, buf, NULL, n);
 }
 
 static int64_t hostfile_write(struct file *f, struct task *t, const void *buf,
 			      size_t n)
 {
-	return host_io(f, t, NULL, buf, n);
+	int rc = tty_check_write(t, host_fd((struct hostfile *)f));
+	return rc < 0 ? rc : host_io(f, t, NULL, buf, n);
 }
 
 const struct file_ops hostfile_ops = {
@@ -77,8 +93,11 @@ const struct file_ops hostfile_ops = {
 	.read = hostfile_read,
 	.write = hostfile_write,
 	.stat = hostfile_stat,
+	.name = hostfile_name,
+	.truncate = hostfile_truncate,
 	.llseek = hostfile_llseek,
 	.ioctl = hostfile_ioctl,
+	.poll = hostfile_poll,
 };
 
 struct file *hostfile_open(struct kernel *k, int stream)

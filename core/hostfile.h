@@ -20,6 +20,12 @@ extern const struct codec_type codec_type_hostfile;
 
 /* Passed through to the host fd (hostfile_passthrough.c). */
 int hostfile_stat(struct file *f, struct vfs_stat *st);
+/* What /proc/PID/fd/N shows: the host's name of the stream ("/dev/pts/0",
+ * "pipe:[N]", a file's host path), as the host's /proc shows it. */
+int hostfile_name(struct file *f, char *buf, size_t size);
+/* ftruncate of a host file the sandbox's stdio is (`> /dev/stdout`
+ * truncates it, as on Linux). */
+int hostfile_truncate(struct file *f, uint64_t size);
 int64_t hostfile_llseek(struct file *f, int64_t off, int whence);
 int64_t hostfile_ioctl(struct file *f, struct task *t, unsigned cmd,
 		       uint64_t arg);

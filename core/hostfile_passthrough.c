@@ -5,6 +5,7 @@
  * answers ENOTTY itself, as Linux does. */
 #include <errno.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <sys/ioctl.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -14,11 +15,29 @@
 #include "core/kernel.h"
 #include "core/mm.h"
 #include "core/task.h"
+#include "core/tty.h"
 
 static int host_fd(const struct file *f)
 {
 	const struct hostfile *h = (const struct hostfile *)f;
 	return h->kernel->host_stdio[h->stream];
+}
+
+int hostfile_name(struct file *f, char *buf, size_t size)
+{
+	char link[64];
+	snprintf(link, sizeof(link), "/proc/self/fd/%d", host_fd(f));
+	ssize_t n = readlink(link, buf, size);
+	if (n < 0)
+		return snprintf(buf, size, "anon_inode:[hostfile]");
+	return (int)n;
+}
+
+int hostfile_truncate(struct file *f, uint64_t size)
+{
+	if (size > INT64_MAX)
+		return -EINVAL;
+	return ftruncate(host_fd(f), (off_t)size) < 0 ? -errno : 0;
 }
 
 int hostfile_stat(struct file *f, struct vfs_stat *st)
@@ -65,9 +84,25 @@ static const struct {
 	{ TCXONC, 0, 0 },    { TCSBRK, 0, 0 },    { TCSBRKP, 0, 0 },
 };
 
+/* Requests that change the terminal: a background process group is
+ * sent SIGTTOU first (tty_check_change). */
+static bool changes_terminal(unsigned cmd)
+{
+	return cmd == TCSETS || cmd == TCSETSW || cmd == TCSETSF ||
+	       cmd == K_TCSETS2 || cmd == K_TCSETSW2 || cmd == K_TCSETSF2 ||
+	       cmd == TCFLSH || cmd == TCXONC;
+}
+
 int64_t hostfile_ioctl(struct file *f, struct task *t, unsigned cmd,
 		       uint64_t arg)
 {
+	/* Job control stays in the kernel (core/tty.c): the host's
+	 * foreground group is the caller of snapctl's. */
+	int64_t ret;
+	if (tty_ioctl(t, host_fd(f), cmd, arg, &ret))
+		return ret;
+	if (changes_terminal(cmd) && (ret = tty_check_change(t, host_fd(f))))
+		return ret;
 	for (size_t i = 0; i < sizeof(passthrough) / sizeof(passthrough[0]);
 	     i++) {
 		if (passthrough[i].cmd != cmd)

@@ -8,6 +8,7 @@
 #include <unistd.h>
 
 #include "core/fs/vfs.h"
+#include "core/ktimer.h"
 #include "core/memfile.h"
 #include "platform/kvm/kvm.h"
 #include "snapshot/image.h"
@@ -19,6 +20,7 @@ static void kernel_release_host(struct kernel *k)
 	if (!k->host_ready)
 		return;
 	k->host_ready = false;
+	ktimer_queue_destroy(k);
 	if (k->wake_fd >= 0)
 		close(k->wake_fd);
 	pthread_cond_destroy(&k->parked_cond);
@@ -68,6 +70,8 @@ static int kernel_init_host(struct kernel *k, const char *platform,
 	k->wake_fd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
 	if (k->wake_fd < 0)
 		return error_set_errno(err, errno, "eventfd");
+	if (ktimer_queue_create(k) < 0)
+		return error_set(err, ENOMEM, "out of memory");
 	for (int i = 0; i < 3; i++)
 		k->host_stdio[i] = i;
 	if (!platform)
@@ -145,6 +149,8 @@ void kernel_destroy(struct kernel *k)
 {
 	if (!k)
 		return;
+	/* The timer thread reads tasks: it goes first. */
+	ktimer_queue_destroy(k);
 	/* Threads before their group leaders: freeing a leader frees the
 	 * group its threads point to. */
 	for (int leaders = 0; leaders < 2; leaders++)

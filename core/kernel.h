@@ -12,10 +12,12 @@
 #include <stdint.h>
 #include <stdio.h>
 
+#include "core/waitq.h"
 #include "platform/platform.h"
 #include "snapshot/codec.h"
 
 struct futex_waiter;
+struct ktimer_queue;
 struct memfile;
 struct task;
 struct vfs;
@@ -72,6 +74,10 @@ struct kernel {
 	uint64_t torture_every_sys;         /* 0, or request a checkpoint
 	                                       every N syscalls */
 	bool checkpoint_wanted;             /* set when that count is hit */
+	struct ktimer_queue *timerq;        /* host-only: armed timers and the
+	                                       thread firing them (ktimer.c) */
+	struct wait_queue lock_waiters;     /* host-only: tasks blocked on a
+	                                       file lock (core/fs/lock.h) */
 	struct futex_waiter *futex_waiters; /* host-only: a freeze ends every
 	                                       wait; the calls restart */
 };

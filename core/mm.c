@@ -3,9 +3,13 @@
  * See mm.h; faults and copies are in mm_fault.c, mremap in mm_remap.c,
  * serialization in mm_codec.c. */
 #include <errno.h>
+#include <fcntl.h>
 #include <stdlib.h>
 
+#include "core/file.h"
+#include "core/fs/dentry.h"
 #include "core/mm_internal.h"
+#include "core/task.h"
 
 bool mm_prot_allows(int prot, int access)
 {
@@ -191,6 +195,32 @@ void mm_unmap_range(struct mm *mm, uint64_t start, uint64_t end)
 	mm_vma_remove(mm, i, j);
 }
 
+static void truncate_mappings(struct mm *mm, const struct inode *inode,
+			      uint64_t pages)
+{
+	for (size_t i = 0; i < mm->nvmas; i++) {
+		const struct vma *v = &mm->vmas[i];
+		if (!v->file || !v->file->dentry ||
+		    v->file->dentry->inode != inode)
+			continue;
+		uint64_t n = (v->end - v->start) / PAGE_SIZE;
+		if (v->pgoff + n <= pages)
+			continue;
+		uint64_t from = pages > v->pgoff
+			? v->start + (pages - v->pgoff) * PAGE_SIZE : v->start;
+		mm_drop_range(mm, from, v->end);
+	}
+}
+
+void mm_file_truncated(struct kernel *k, const struct inode *inode,
+		       uint64_t pages)
+{
+	/* Threads share an mm: a second pass over it finds nothing. */
+	for (struct task *t = k ? k->tasks : NULL; t; t = t->next)
+		if (t->mm)
+			truncate_mappings(t->mm, inode, pages);
+}
+
 /* Checks an application range: page-aligned start, non-empty, inside
  * user space. Stores the page-rounded end. */
 static int check_range(uint64_t addr, uint64_t len, uint64_t *end)
@@ -228,10 +258,13 @@ static int64_t place(const struct mm *mm, uint64_t hint, uint64_t len)
 	return mm_find_gap(mm, len, mm->map_min, mm->mmap_base);
 }
 
-int64_t mm_map_anon(struct mm *mm, uint64_t addr, uint64_t len, int prot,
-		    uint32_t vma_flags, bool fixed, bool noreplace)
+/* Places and inserts tmpl (its range set here), which owns its
+ * references only once inserted. */
+static int64_t map_vma(struct mm *mm, uint64_t addr, uint64_t len,
+		       bool fixed, bool noreplace, struct vma *tmpl)
 {
-	if (len == 0 || (prot & ~MM_PROT_ALL) || (vma_flags & ~VMA_FLAGS_ALL))
+	if (len == 0 || (tmpl->prot & ~MM_PROT_ALL) ||
+	    (tmpl->flags & ~VMA_FLAGS_ALL))
 		return -EINVAL;
 	len = mm_page_up(len);
 	if (len == 0 || len > USER_ADDR_END)
@@ -252,13 +285,46 @@ int64_t mm_map_anon(struct mm *mm, uint64_t addr, uint64_t len, int prot,
 			return at;
 		addr = (uint64_t)at;
 	}
-	struct vma v = {
-		.start = addr, .end = addr + len, .prot = prot,
-		.flags = vma_flags,
-	};
-	size_t i = mm_vma_insert(mm, &v);
+	tmpl->start = addr;
+	tmpl->end = addr + len;
+	mm_vma_dup_refs(tmpl);
+	size_t i = mm_vma_insert(mm, tmpl);
 	mm_vma_merge(mm, i, i + 1);
 	return (int64_t)addr;
+}
+
+int64_t mm_map_anon(struct mm *mm, uint64_t addr, uint64_t len, int prot,
+		    uint32_t vma_flags, bool fixed, bool noreplace)
+{
+	struct vma v = { .prot = prot, .flags = vma_flags };
+	return map_vma(mm, addr, len, fixed, noreplace, &v);
+}
+
+int64_t mm_map_file(struct mm *mm, uint64_t addr, uint64_t len, int prot,
+		    uint32_t vma_flags, bool fixed, bool noreplace,
+		    const struct mm_file_map *fm)
+{
+	struct vma v = {
+		.prot = prot, .flags = vma_flags, .pgoff = fm->pgoff,
+		.name = (char *)fm->name, .file = fm->file,
+		.dev = fm->dev, .ino = fm->ino,
+	};
+	return map_vma(mm, addr, len, fixed, noreplace, &v);
+}
+
+/* Whether every shared file mapping in [start, end) may be made
+ * writable: its file is open for writing (Linux's VM_MAYWRITE). */
+static bool shared_writable(const struct mm *mm, uint64_t start,
+			    uint64_t end)
+{
+	for (size_t i = mm_vma_index(mm, start);
+	     i < mm->nvmas && mm->vmas[i].start < end; i++) {
+		const struct vma *v = &mm->vmas[i];
+		if ((v->flags & VMA_SHARED) && v->file &&
+		    (v->file->flags & O_ACCMODE) != O_RDWR)
+			return false;
+	}
+	return true;
 }
 
 int mm_protect(struct mm *mm, uint64_t addr, uint64_t len, int prot)
@@ -273,6 +339,8 @@ int mm_protect(struct mm *mm, uint64_t addr, uint64_t len, int prot)
 	uint64_t end = addr + plen;
 	if (!mm_range_mapped(mm, addr, end))
 		return -ENOMEM;
+	if ((prot & PROT_WRITE) && !shared_writable(mm, addr, end))
+		return -EACCES;
 	mm_vma_split(mm, addr);
 	mm_vma_split(mm, end);
 	size_t i = mm_vma_index(mm, addr), j = i;

@@ -28,6 +28,8 @@
 
 #include "snapshot/codec.h"
 
+struct file;
+struct inode;
 struct kernel;
 struct platform_as;
 struct mm_pagetable;
@@ -55,6 +57,10 @@ struct vma {
 	                              0 for anonymous ones) */
 	char *name;                /* backing file path for maps, or NULL
 	                              (anonymous); owned */
+	struct file *file;         /* file mappings: the mapped file (one
+	                              counted reference: its pages outlive
+	                              close and unlink), else NULL */
+	uint64_t dev, ino;         /* the file's st_dev and st_ino (maps) */
 	/* Fault-around heuristics (not saved: a restored VMA starts cold). */
 	uint32_t fault_window;     /* pages filled by the next fault */
 	uint64_t fault_lo, fault_hi; /* the last window, in pages */
@@ -105,10 +111,30 @@ void mm_put(struct mm *mm);
  * something is there), -ENOMEM (no room). */
 int64_t mm_map_anon(struct mm *mm, uint64_t addr, uint64_t len, int prot,
 		    uint32_t vma_flags, bool fixed, bool noreplace);
+/* A file mapping: like mm_map_anon, but the VMA maps file from page
+ * pgoff, taking its own reference to file and a copy of name (its path,
+ * for maps). Pages come from file->ops->map_pages at fault time: a
+ * private mapping shares them copy-on-write, a shared one maps them
+ * writable. */
+struct mm_file_map {
+	struct file *file;
+	uint64_t pgoff;
+	const char *name;
+	uint64_t dev, ino;
+};
+int64_t mm_map_file(struct mm *mm, uint64_t addr, uint64_t len, int prot,
+		    uint32_t vma_flags, bool fixed, bool noreplace,
+		    const struct mm_file_map *fm);
+/* A file shrank to pages pages: every mapping of inode, in every address
+ * space of k, drops its pages from there on (copies of private mappings
+ * too), so that touching them gives SIGBUS, as Linux does. */
+void mm_file_truncated(struct kernel *k, const struct inode *inode,
+		       uint64_t pages);
 /* munmap: drops the pages of [addr, addr+len); 0 or -EINVAL. */
 int mm_unmap(struct mm *mm, uint64_t addr, uint64_t len);
 /* mprotect: -ENOMEM, changing nothing, unless all of the range is
- * mapped (Linux changes the part before the first hole). */
+ * mapped (Linux changes the part before the first hole); -EACCES for
+ * PROT_WRITE on a shared mapping of a file not open for writing. */
 int mm_protect(struct mm *mm, uint64_t addr, uint64_t len, int prot);
 
 /* The highest free, page-aligned range of len bytes inside [lo, hi)
@@ -140,8 +166,9 @@ int64_t mm_remap(struct mm *mm, uint64_t old_addr, uint64_t old_len,
 /* Handles an application fault at addr with access PLATFORM_ACCESS_*.
  * Returns 0 when the access may be retried, -EFAULT when no VMA covers
  * addr (SIGSEGV, SEGV_MAPERR) and -EACCES when the VMA forbids the access
- * (SIGSEGV, SEGV_ACCERR), and -ENOMEM when the memory file is full
- * (Linux would SIGBUS or OOM-kill). A fault just below a VMA_GROWSDOWN
+ * (SIGSEGV, SEGV_ACCERR), -ENOMEM when the memory file is full
+ * (Linux would SIGBUS or OOM-kill), and -EIO for a page of a file
+ * mapping past the end of the file (SIGBUS, BUS_ADRERR). A fault just below a VMA_GROWSDOWN
  * VMA grows it (within MM_STACK_LIMIT, keeping MM_STACK_GUARD_GAP).
  *
  * Missing pages are filled a window at a time around the fault: the

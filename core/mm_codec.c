@@ -1,14 +1,20 @@
 /* Saving and restoring an address space (codec_type_mm).
  *
- * Layout (version 1):
+ * Layout (version 2; version 1 had no file, dev nor ino):
  *   u64 brk_start, brk, mmap_base, stack_top, map_min,
  *       arg_start, arg_end, env_start, env_end
  *   bytes auxv (<= 512), str exe_path ("" for none)
  *   u32 nvmas, nvmas x { u64 start, end; u32 prot, flags; u64 pgoff;
- *                        str name }
+ *                        str name; ref file (any file kind, or none:
+ *                        anonymous); u64 dev, ino }
  *   u32 nruns, nruns x { u64 vpn, mpage, count }
  * Page-table runs are maximal within one VMA: virtual and memory-file
  * page numbers both ascending by one; a run never crosses a VMA boundary.
+ *
+ * A file mapping's pages are the file's pages (memory-file pages with a
+ * reference from the file's page index and one from each mapping), so
+ * they stay shared after restore as they were: the memory file saves
+ * each page once, with its count.
  *
  * Not saved: the kernel back-pointer (after-load gets it as ctx), the
  * users count (each restored task adds itself), the platform address
@@ -29,6 +35,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/file.h"
 #include "core/mm_internal.h"
 
 #define MM_NAME_MAX 4096
@@ -87,6 +94,10 @@ static void mm_save(struct encoder *enc, const void *obj)
 		enc_u32(enc, v->flags);
 		enc_u64(enc, v->pgoff);
 		enc_str(enc, v->name);
+		enc_ref(enc, v->file ? v->file->ops->codec_type : NULL,
+			v->file);
+		enc_u64(enc, v->dev);
+		enc_u64(enc, v->ino);
 	}
 	struct run_enc r = { NULL, 0 };
 	walk_runs(mm, &r);
@@ -154,6 +165,23 @@ static bool vma_valid(struct decoder *dec, const struct vma *v,
 	return !bad;
 }
 
+/* The file a VMA maps (counted: the mapping holds a reference, as an
+ * fd table slot does) and its identity for maps. */
+static void load_vma_file(struct decoder *dec, struct vma *v, uint32_t i)
+{
+	const struct codec_type *type;
+	struct file *f = dec_ref_any(dec, &type);
+	v->dev = dec_u64(dec);
+	v->ino = dec_u64(dec);
+	if (f && !file_ops_of_type(type)) {
+		dec_fail(dec, "VMA %u maps a '%s', not a file", i, type->name);
+		return;
+	}
+	v->file = f;
+	if (f)
+		f->refs++;
+}
+
 static void load_vmas(struct decoder *dec, struct mm *mm)
 {
 	uint32_t n = dec_count(dec, 8 + 8 + 4 + 4 + 8 + 4);
@@ -175,6 +203,8 @@ static void load_vmas(struct decoder *dec, struct mm *mm)
 		v->pgoff = dec_u64(dec);
 		v->name = dec_str(dec, MM_NAME_MAX);
 		mm->nvmas = i + 1;      /* release frees the name */
+		if (dec_version(dec) >= 2)
+			load_vma_file(dec, v, i);
 		if (!vma_valid(dec, v, prev_end, i))
 			return;
 		prev_end = v->end;
@@ -281,6 +311,11 @@ static int mm_after_load(void *obj, void *ctx, struct error *err)
 		return error_set(err, EINVAL, "no memory file to restore the "
 				 "address space into");
 	mm->kernel = k;
+	/* Files are loaded by now (FILE_RESTORE_PHASE is earlier). */
+	for (size_t i = 0; i < mm->nvmas; i++)
+		if (mm->vmas[i].file && !mm->vmas[i].file->ops->map_pages)
+			return error_set(err, EINVAL, "VMA %zu maps a file "
+					 "that cannot be mapped", i);
 	int rc = build_table(mm, k->memfile, err);
 	if (rc < 0)
 		return rc;
@@ -299,6 +334,11 @@ static void mm_release(void *obj)
 	mm->as = NULL;
 	mm_pt_destroy(mm->pt);
 	mm->pt = NULL;
+	free(mm->exe_path);
+	mm->exe_path = NULL;
+	/* The files are the decoder's to release, not this mm's. */
+	for (size_t i = 0; i < mm->nvmas; i++)
+		mm->vmas[i].file = NULL;
 	mm_vma_free_all(mm);
 	free(mm->pt_pending);
 	mm->pt_pending = NULL;
@@ -307,7 +347,7 @@ static void mm_release(void *obj)
 
 const struct codec_type codec_type_mm = {
 	.name = "mm",
-	.version = 1,
+	.version = 2,
 	.size = sizeof(struct mm),
 	.after_load_phase = 10,
 	.save = mm_save,

@@ -5,6 +5,7 @@
 #include <errno.h>
 #include <string.h>
 
+#include "core/file.h"
 #include "core/mm_internal.h"
 
 /* ---- stack growth ------------------------------------------------------- */
@@ -71,6 +72,44 @@ static int fill_gap(struct mm *mm, const struct vma *v, uint64_t vpn,
 	return rc;
 }
 
+/* Fills n missing pages from vpn of a file VMA with the file's pages
+ * (its own for a shared mapping; for a private one too, mapped read-only
+ * until a write copies them), as far as the file goes: nothing past its
+ * end. One platform call per run of contiguous memory-file pages. */
+static int fill_file_gap(struct mm *mm, const struct vma *v, uint64_t vpn,
+			 uint64_t n)
+{
+	uint64_t mpages[MM_FAULT_WINDOW_MAX];
+	struct file *f = v->file;
+	uint64_t first = vpn;
+	int rc = 0;
+	while (n) {
+		uint64_t want = n < MM_FAULT_WINDOW_MAX ? n
+						       : MM_FAULT_WINDOW_MAX;
+		uint64_t idx = v->pgoff + (vpn - v->start / PAGE_SIZE);
+		int64_t got = f->ops->map_pages(f, idx, want,
+						(v->flags & VMA_SHARED) != 0,
+						mpages);
+		if (got <= 0) {
+			rc = (int)got;
+			break;
+		}
+		for (int64_t k = 0; k < got; k++)
+			mm_pt_set(mm->pt, vpn + (uint64_t)k, mpages[k]);
+		vpn += (uint64_t)got;
+		n -= (uint64_t)got;
+		if ((uint64_t)got < want)
+			break;
+	}
+	if (vpn > first) {
+		int r = mm_sync_range(mm, v, first * PAGE_SIZE, vpn * PAGE_SIZE,
+				      false);
+		if (rc == 0)
+			rc = r;
+	}
+	return rc;
+}
+
 int mm_fill_range(struct mm *mm, struct vma *v, uint64_t start,
 		  uint64_t end)
 {
@@ -84,7 +123,8 @@ int mm_fill_range(struct mm *mm, struct vma *v, uint64_t start,
 		uint64_t gap = vpn + 1;
 		while (gap < vend && !mm_pt_lookup(mm->pt, gap, &mp))
 			gap++;
-		int r = fill_gap(mm, v, vpn, gap - vpn);
+		int r = v->file ? fill_file_gap(mm, v, vpn, gap - vpn)
+				: fill_gap(mm, v, vpn, gap - vpn);
 		if (r == -ENOMEM)
 			return r;
 		if (r < 0 && rc == 0)
@@ -181,8 +221,20 @@ int mm_handle_fault(struct mm *mm, uint64_t addr, int access)
 	if (!mm_prot_allows(v->prot, access))
 		return -EACCES;
 	uint64_t vpn = addr / PAGE_SIZE, mpage;
-	if (!mm_pt_lookup(mm->pt, vpn, &mpage))
-		return fault_around(mm, v, vpn, 0);
+	if (!mm_pt_lookup(mm->pt, vpn, &mpage)) {
+		int rc = fault_around(mm, v, vpn, 0);
+		if (rc < 0)
+			return rc;
+		/* A file mapping has no page past the end of its file. */
+		if (!mm_pt_lookup(mm->pt, vpn, &mpage))
+			return -EIO;
+		/* A write to a private file page copies it now rather
+		 * than in a second fault. */
+		if (!(access & PLATFORM_ACCESS_WRITE) ||
+		    !needs_copy(mm, v, mpage))
+			return 0;
+		return cow_page(mm, v, vpn, mpage);
+	}
 	if ((access & PLATFORM_ACCESS_WRITE) && needs_copy(mm, v, mpage))
 		return cow_page(mm, v, vpn, mpage);
 	/* Present and allowed: the page was shared and no longer is, or

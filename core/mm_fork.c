@@ -31,9 +31,7 @@ static int copy_vmas(const struct mm *parent, struct mm *child)
 {
 	for (size_t i = 0; i < parent->nvmas; i++) {
 		struct vma v = parent->vmas[i];
-		v.name = v.name ? strdup(v.name) : NULL;
-		if (parent->vmas[i].name && !v.name)
-			return -ENOMEM;
+		mm_vma_dup_refs(&v);
 		mm_vma_insert(child, &v);
 	}
 	return 0;

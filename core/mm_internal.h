@@ -41,11 +41,11 @@ static inline uint64_t mm_page_down(uint64_t x)
 	return x & ~MM_PAGE_OFF;
 }
 
-/* An anonymous VMA: no backing file (file mappings arrive with the
- * files issue and will carry a file reference). */
+/* An anonymous VMA: no backing file, nor a name (a VMA may carry a
+ * file's name and offset without the file: what the loader maps). */
 static inline bool vma_is_anon(const struct vma *v)
 {
-	return v->name == NULL;
+	return v->file == NULL && v->name == NULL;
 }
 
 /* Whether a VMA's protection admits an access (PLATFORM_ACCESS_* bits):
@@ -75,7 +75,10 @@ void mm_vma_split(struct mm *mm, uint64_t addr);
 /* Inserts v (not overlapping any VMA) and returns its index. Takes
  * ownership of v->name. */
 size_t mm_vma_insert(struct mm *mm, const struct vma *v);
-/* Removes VMAs [i, j), freeing their names. */
+/* Gives a copy of a VMA its own references: a copy of the name and a
+ * reference to the file. */
+void mm_vma_dup_refs(struct vma *v);
+/* Removes VMAs [i, j), freeing their names and dropping their files. */
 void mm_vma_remove(struct mm *mm, size_t i, size_t j);
 /* Merges VMAs in [i - 1, j] with equal neighbours; returns how many
  * VMAs were removed. */

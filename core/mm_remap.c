@@ -39,10 +39,7 @@ static int64_t move_range(struct mm *mm, uint64_t old, uint64_t len,
 	struct vma moved = mm->vmas[i];
 	moved.start = new;
 	moved.end = new + new_len;
-	if (moved.name && !(moved.name = strdup(moved.name))) {
-		fputs("snapctl: out of memory (mremap)\n", stderr);
-		abort();
-	}
+	mm_vma_dup_refs(&moved);
 	moved.fault_window = 0;
 	struct run_list runs = { 0 };
 	mm_pt_for_each_run(mm->pt, old / PAGE_SIZE, (old + len) / PAGE_SIZE,

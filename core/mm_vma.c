@@ -6,7 +6,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/sysmacros.h>
 
+#include "core/file.h"
 #include "core/mm_internal.h"
 
 static void *xrealloc(void *p, size_t n)
@@ -63,6 +65,13 @@ static void vma_reserve(struct mm *mm, size_t n)
 	mm->cap_vmas = cap;
 }
 
+void mm_vma_dup_refs(struct vma *v)
+{
+	v->name = xstrdup(v->name);
+	if (v->file)
+		file_get(v->file);
+}
+
 size_t mm_vma_insert(struct mm *mm, const struct vma *v)
 {
 	vma_reserve(mm, 1);
@@ -83,7 +92,7 @@ void mm_vma_split(struct mm *mm, uint64_t addr)
 	struct vma *v = &mm->vmas[i];
 	struct vma right = *v;
 	right.start = addr;
-	right.name = xstrdup(v->name);
+	mm_vma_dup_refs(&right);
 	if (!vma_is_anon(v))
 		right.pgoff += (addr - v->start) / PAGE_SIZE;
 	v->end = addr;
@@ -97,8 +106,11 @@ void mm_vma_remove(struct mm *mm, size_t i, size_t j)
 {
 	if (i == j)
 		return;
-	for (size_t k = i; k < j; k++)
+	for (size_t k = i; k < j; k++) {
 		free(mm->vmas[k].name);
+		if (mm->vmas[k].file)
+			file_put(mm->vmas[k].file);
+	}
 	memmove(&mm->vmas[i], &mm->vmas[j],
 		(mm->nvmas - j) * sizeof(*mm->vmas));
 	mm->nvmas -= j - i;
@@ -219,7 +231,7 @@ static void format_vma(struct maps_out *o, const struct vma *v)
 {
 	char head[128];
 	int n = snprintf(head, sizeof(head),
-			 "%08llx-%08llx %c%c%c%c %08llx 00:00 0 ",
+			 "%08llx-%08llx %c%c%c%c %08llx %02x:%02x %llu ",
 			 (unsigned long long)v->start,
 			 (unsigned long long)v->end,
 			 v->prot & PROT_READ ? 'r' : '-',
@@ -227,7 +239,9 @@ static void format_vma(struct maps_out *o, const struct vma *v)
 			 v->prot & PROT_EXEC ? 'x' : '-',
 			 v->flags & VMA_SHARED ? 's' : 'p',
 			 (unsigned long long)(vma_is_anon(v) ? 0 :
-					      v->pgoff * PAGE_SIZE));
+					      v->pgoff * PAGE_SIZE),
+			 major(v->dev), minor(v->dev),
+			 (unsigned long long)v->ino);
 	maps_put(o, head, (size_t)n);
 	const char *label = vma_label(v);
 	if (label) {

@@ -5,6 +5,7 @@
 void task_reap_group(struct kernel *k, struct thread_group *tg)
 {
 	struct task *threads = NULL, *leader = NULL;
+	cputime_reap(tg);
 	for (struct task **p = &k->tasks; *p;) {
 		struct task *x = *p;
 		if (x->tg != tg) {

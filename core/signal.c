@@ -4,6 +4,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "core/jobctl.h"
 #include "core/kernel.h"
 #include "core/syscall.h"
 #include "core/task.h"
@@ -64,6 +65,7 @@ void signal_send(struct thread_group *tg, struct task *task, int sig,
 {
 	if (sig < 1 || sig > SIG_COUNT || tg->exiting)
 		return;
+	jobctl_prepare_signal(tg, sig);
 	/* Ignored signals are dropped at once, as in Linux (unless blocked:
 	 * a handler may be installed before they are unblocked). */
 	struct task *some = task ? task : tg->leader;
@@ -76,6 +78,7 @@ void signal_send(struct thread_group *tg, struct task *task, int sig,
 	struct task *r = task ? task : pick_receiver(tg, sig);
 	if (r && !(r->sig_blocked & sig_bit(sig)))
 		task_wake(r);
+	waitq_notify(&tg->signalfd_wq, POLLIN);
 }
 
 void signal_force_fault(struct task *t, int sig, int code, uint64_t addr)
@@ -111,7 +114,12 @@ bool signal_pending(const struct task *t)
  * (SIGSEGV, SIGBUS, ...) are low, so they go first, as in Linux. */
 static int dequeue(struct task *t, siginfo_t *info)
 {
-	uint64_t set = deliverable(t);
+	return signal_dequeue(t, ~t->sig_blocked, info);
+}
+
+int signal_dequeue(struct task *t, uint64_t mask, siginfo_t *info)
+{
+	uint64_t set = (t->sig_pending.set | t->tg->shared_pending.set) & mask;
 	if (!set)
 		return 0;
 	int sig = __builtin_ctzll(set) + 1;
@@ -140,14 +148,6 @@ static void fix_syscall_restart(struct task *t, const struct k_sigaction *ka)
 	t->cpu.regs.rax = (uint64_t)-EINTR;
 }
 
-static void log_stop(struct task *t, int sig)
-{
-	/* Job control (stopped process groups) comes with the processes
-	 * issue; until then a stop is loud, not silent. */
-	fprintf(stderr, "snapctl: task %u: stopping on signal %d is not "
-		"implemented; ignored\n", t->tid, sig);
-}
-
 /* Runs a handler for sig, or its default action. Returns false when the
  * task's group is now exiting. */
 static bool deliver_one(struct task *t, int sig, const siginfo_t *info)
@@ -160,7 +160,7 @@ static bool deliver_one(struct task *t, int sig, const siginfo_t *info)
 		case ACT_IGNORE: case ACT_CONT:
 			return true;
 		case ACT_STOP:
-			log_stop(t, sig);
+			jobctl_stop(t, sig);
 			return true;
 		case ACT_TERM: case ACT_CORE:
 			/* No core file is written (RLIMIT_CORE is 0), so the
@@ -190,12 +190,18 @@ void signal_deliver(struct task *t)
 {
 	siginfo_t info;
 	int sig;
-	while (!t->tg->exiting && (sig = dequeue(t, &info)) != 0)
+	/* A stop ends delivery: the rest waits until the group goes on. */
+	while (!t->tg->exiting && !t->tg->stopped &&
+	       (sig = dequeue(t, &info)) != 0)
 		if (!deliver_one(t, sig, &info))
 			return;
 	/* Nothing ran a handler: an interrupted syscall simply restarts,
-	 * and sigsuspend's temporary mask comes off. */
-	t->syscall_restart = 0;
+	 * and sigsuspend's temporary mask comes off. t->syscall_restart
+	 * stays until the task enters its next syscall: until then it has
+	 * not run again, and a signal that comes first -- while it waits to
+	 * be switched in, after a freeze, after a restore -- must find the
+	 * syscall interrupted and make it fail with EINTR rather than
+	 * restart, as on Linux, where the freeze never happened. */
 	if (t->sig_restore_mask) {
 		t->sig_blocked = t->sig_saved_mask;
 		t->sig_restore_mask = false;

@@ -56,6 +56,11 @@ void signal_send(struct thread_group *tg, struct task *task, int sig,
  * force_sig_fault does. */
 void signal_force_fault(struct task *t, int sig, int code, uint64_t addr);
 
+/* Takes t's lowest-numbered pending signal in mask (its own or its
+ * group's), whatever its mask: rt_sigtimedwait and signalfd read
+ * blocked signals this way. Returns it with its info, or 0. */
+int signal_dequeue(struct task *t, uint64_t mask, siginfo_t *info);
+
 /* True when t has a pending signal it does not block. */
 bool signal_pending(const struct task *t);
 

@@ -4,10 +4,12 @@
 #include <signal.h>
 #include <unistd.h>
 
+#include "core/cred.h"
 #include "core/fdtable.h"
 #include "core/fs/vfs.h"
 #include "core/hostfile.h"
 #include "core/kernel.h"
+#include "core/ktimer.h"
 #include "core/loader.h"
 #include "core/task.h"
 
@@ -41,10 +43,7 @@ static void spawn_credentials(struct task *t)
 {
 	/* The sandbox's user is the caller's, so files it creates and ids
 	 * it prints match a native run. */
-	t->uid = getuid();
-	t->euid = geteuid();
-	t->gid = getgid();
-	t->egid = getegid();
+	cred_init_from_host(t);
 }
 
 int kernel_prepare_init(struct kernel *k, const char *name,
@@ -96,6 +95,8 @@ int kernel_start(struct kernel *k, struct error *err)
 		}
 	}
 	kernel_unlock(k);
+	if (rc == 0 && ktimer_thread_start(k) < 0)
+		rc = error_set(err, EAGAIN, "starting the timer thread");
 	return rc;
 }
 

@@ -10,10 +10,13 @@
 #include "core/fs/dentry.h"
 #include "core/fs/inode.h"
 #include "core/fs/lock.h"
+#include "core/kernel.h"
 #include "core/mm.h"
+#include "core/pipe.h"
 #include "core/sys_fs.h"
 #include "core/syscall.h"
 #include "core/task.h"
+#include "core/waitq.h"
 
 /* The status flags F_SETFL may change. */
 #define SETFL_MASK (O_APPEND | O_NONBLOCK | O_ASYNC | O_DIRECT | O_NOATIME)
@@ -117,6 +120,60 @@ static int lock_range(struct file *f, const struct kflock *fl,
 	return 0;
 }
 
+/* Sleeps until some file lock changes (or a signal, a freeze): 0 to
+ * try again, -ERESTARTSYS when interrupted, as Linux's lock waits. */
+static int lock_wait(struct task *t)
+{
+	struct waiter w;
+	waiter_init_task(&w, t);
+	waitq_add(&t->kernel->lock_waiters, &w);
+	int rc = task_block(t, -1, NULL, 0);
+	waitq_remove(&w);
+	return rc == -EINTR ? -ERESTARTSYS : 0;
+}
+
+/* Linux's posix_locks_deadlock: would pid waiting for owner close a
+ * cycle of processes each waiting for the next one's lock? Followed
+ * for at most 10 steps, as Linux does. */
+static bool lock_deadlock(struct kernel *k, uint32_t pid, uint32_t owner)
+{
+	for (int step = 0; step < 10 && owner; step++) {
+		if (owner == pid)
+			return true;
+		uint32_t next = 0;
+		for (struct task *x = k->tasks; x && !next; x = x->next)
+			if (x->tg->tgid == owner && x->state != TASK_EXITED)
+				next = x->lock_wait_pid;
+		owner = next;
+	}
+	return false;
+}
+
+/* F_SETLKW: sets the lock, waiting while another process's conflicts. */
+static int64_t posix_lock_wait(struct task *t, struct file *f, int type,
+			       uint64_t start, uint64_t end)
+{
+	struct inode *i = f->dentry->inode;
+	uint32_t pid = t->tg->tgid;
+	int rc;
+	file_get(f);   /* another thread may close the fd meanwhile */
+	while ((rc = lock_posix_set(i, pid, type, start, end)) == -EAGAIN) {
+		const struct file_lock *l = lock_posix_test(i, pid, type,
+							    start, end);
+		if (l && lock_deadlock(t->kernel, pid, l->pid)) {
+			rc = -EDEADLK;
+			break;
+		}
+		t->lock_wait_pid = l ? l->pid : 0;
+		rc = lock_wait(t);
+		t->lock_wait_pid = 0;
+		if (rc < 0)
+			break;
+	}
+	file_put(f);
+	return rc;
+}
+
 static int64_t fcntl_lock(struct task *t, struct file *f, int cmd,
 			  uint64_t addr)
 {
@@ -157,9 +214,9 @@ static int64_t fcntl_lock(struct task *t, struct file *f, int cmd,
 	if ((fl.l_type == F_RDLCK && acc == O_WRONLY) ||
 	    (fl.l_type == F_WRLCK && acc == O_RDONLY))
 		return -EBADF;
-	rc = lock_posix_set(i, pid, fl.l_type, start, end);
-	/* No other process exists yet to wait for. */
-	return rc == -EAGAIN && cmd == F_SETLKW ? -EDEADLK : rc;
+	if (cmd == F_SETLKW)
+		return posix_lock_wait(t, f, fl.l_type, start, end);
+	return lock_posix_set(i, pid, fl.l_type, start, end);
 }
 
 SYSCALL_DECL(fcntl)
@@ -191,6 +248,9 @@ SYSCALL_DECL(fcntl)
 	case F_SETLK:
 	case F_SETLKW:
 		return fcntl_lock(t, f, cmd, a[2]);
+	case F_GETPIPE_SZ:
+	case F_SETPIPE_SZ:
+		return pipe_fcntl(t, f, cmd, a[2]);
 	default:
 		return -EINVAL;
 	}
@@ -242,5 +302,13 @@ SYSCALL_DECL(flock)
 		return -EBADF;
 	if (!f->dentry || !f->dentry->inode)
 		return -EINVAL;
-	return lock_flock(f->dentry->inode, f, int_arg(a[1]));
+	int op = int_arg(a[1]);
+	int rc = lock_flock(f->dentry->inode, f, op);
+	if (rc != -EWOULDBLOCK || (op & LOCK_NB))
+		return rc;
+	file_get(f);
+	while (rc == -EWOULDBLOCK && (rc = lock_wait(t)) == 0)
+		rc = lock_flock(f->dentry->inode, f, op);
+	file_put(f);
+	return rc;
 }

@@ -118,8 +118,13 @@ static int64_t rw(struct task *t, const uint64_t a[6], int64_t off,
 	if (off != AT_POS && off < 0)
 		return -EINVAL;
 	uint64_t count = a[2] < IO_MAX ? a[2] : IO_MAX;
-	return writing ? write_from_user(t, f, a[1], count, off)
-		       : read_to_user(t, f, a[1], count, off);
+	/* A reference for the call: a blocked read or write releases the
+	 * lock, and another thread may close the fd meanwhile. */
+	file_get(f);
+	int64_t rc = writing ? write_from_user(t, f, a[1], count, off)
+			     : read_to_user(t, f, a[1], count, off);
+	file_put(f);
+	return rc;
 }
 
 SYSCALL_DECL(read)
@@ -168,6 +173,35 @@ static int64_t load_iov(struct task *t, uint64_t addr, uint64_t n,
 	return (int64_t)n;
 }
 
+/* A small writev in one write: a pipe keeps a write of at most PIPE_BUF
+ * bytes whole (Linux's pipe_write takes the whole iovec), so records
+ * written with writev (stdio does) never interleave. Returns the write's
+ * result, or NOT_GATHERED when the vector is not small (or a part of
+ * it faults after the start: the piecewise path then reports it). */
+#define GATHER_MAX 4096
+#define NOT_GATHERED INT64_MIN
+
+static int64_t gathered_write(struct task *t, struct file *f,
+			      const struct iovec *iov, int64_t n)
+{
+	uint64_t total = 0;
+	for (int64_t i = 0; i < n; i++)
+		total += iov[i].iov_len;
+	if (n < 2 || total > GATHER_MAX || !f->ops->write)
+		return NOT_GATHERED;
+	char buf[GATHER_MAX];
+	size_t at = 0;
+	for (int64_t i = 0; i < n; i++) {
+		if (iov[i].iov_len &&
+		    mm_copy_from(t->mm, buf + at,
+				 (uint64_t)(uintptr_t)iov[i].iov_base,
+				 iov[i].iov_len) < 0)
+			return at ? NOT_GATHERED : -EFAULT;
+		at += iov[i].iov_len;
+	}
+	return f->ops->write(f, t, buf, at);
+}
+
 /* Vector I/O as a sequence of single transfers, stopping at the first
  * short one, as Linux does for files without a vector operation. */
 static int64_t vector_io(struct task *t, const uint64_t a[6], int64_t off,
@@ -186,6 +220,14 @@ static int64_t vector_io(struct task *t, const uint64_t a[6], int64_t off,
 	if (n < 0)
 		return n;
 	int64_t done = 0, rc = 0;
+	file_get(f);  /* for the call, as in rw() */
+	if (writing && off == AT_POS) {
+		rc = gathered_write(t, f, iov, n);
+		if (rc != NOT_GATHERED)
+			n = 0;
+		else
+			rc = 0;
+	}
 	for (int64_t i = 0; i < n; i++) {
 		uint64_t base = (uint64_t)(uintptr_t)iov[i].iov_base;
 		uint64_t len = iov[i].iov_len;
@@ -199,6 +241,7 @@ static int64_t vector_io(struct task *t, const uint64_t a[6], int64_t off,
 		if (rc < (int64_t)len)
 			break;
 	}
+	file_put(f);
 	free(iov);
 	return done ? done : rc;
 }

@@ -18,6 +18,7 @@
 #include "core/fs/vfs.h"
 #include "core/kernel.h"
 #include "core/mm.h"
+#include "core/pipe.h"
 #include "core/sys_fs.h"
 #include "core/syscall.h"
 #include "core/task.h"
@@ -41,6 +42,13 @@ static int64_t do_open(struct task *t, int dirfd, uint64_t addr,
 	struct file *f;
 	rc = vfs_open(t, dirfd, path, flags, mode, &f);
 	free(path);
+	/* A FIFO's open waits for the other end (it may need the lock
+	 * released and be interrupted, which the inode's open can't). */
+	if (rc == 0 && file_is_pipe(f)) {
+		rc = fifo_open_wait(t, f);
+		if (rc < 0)
+			file_put(f);
+	}
 	return rc < 0 ? rc : install(t, f, flags & O_CLOEXEC);
 }
 

@@ -4,6 +4,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "core/cred.h"
 #include "core/kernel.h"
 #include "core/mm.h"
 #include "core/signal.h"
@@ -81,15 +82,6 @@ SYSCALL_DECL(rt_sigpending)
 	return mm_copy_to(t->mm, a[0], &set, a[1]);
 }
 
-static struct thread_group *find_group(struct kernel *k, uint64_t tgid)
-{
-	for (struct task *t = k->tasks; t; t = t->next)
-		if (t->tg->tgid == tgid && t->tg->leader == t &&
-		    t->state != TASK_EXITED)
-			return t->tg;
-	return NULL;
-}
-
 static struct task *find_task(struct kernel *k, uint64_t tid)
 {
 	for (struct task *t = k->tasks; t; t = t->next)
@@ -109,32 +101,53 @@ static siginfo_t user_info(const struct task *sender, int sig, int code)
 	return info;
 }
 
+/* Whether process x is one kill(pid) names: one process, a process
+ * group (0: the caller's), or with -1 every process but pid 1 and the
+ * caller. */
+static bool kill_target(const struct task *t, const struct task *x,
+			int64_t pid)
+{
+	const struct thread_group *g = x->tg;
+	if (g->leader != x)
+		return false;
+	if (pid > 0)
+		return g->tgid == (uint64_t)pid;
+	if (pid == 0)
+		return g->pgid == t->tg->pgid;
+	if (pid == -1)
+		return g->tgid != 1 && g != t->tg;
+	return g->pgid == (uint64_t)-pid;
+}
+
 SYSCALL_DECL(kill)
 {
 	int64_t pid = (int32_t)a[0];
 	int sig = (int)a[1];
 	if (a[1] != 0 && !valid_sig(a[1]))
 		return -EINVAL;
-	siginfo_t info = user_info(t, sig, SI_USER);
-	/* Process groups come with the processes issue: until then the
-	 * caller's group is the only one 0 can mean; -1 means everyone the
-	 * caller may signal except pid 1. */
-	if (pid == 0 || pid == -(int64_t)t->tg->tgid)
-		pid = t->tg->tgid;
-	if (pid == -1) {
-		for (struct task *x = t->kernel->tasks; x; x = x->next)
-			if (x->tg->leader == x && x->state != TASK_EXITED &&
-			    x->tg->tgid != 1 && sig)
-				signal_send(x->tg, NULL, sig, &info);
-		return 0;
-	}
-	struct thread_group *tg = pid > 0 ? find_group(t->kernel, (uint64_t)pid)
-					  : NULL;
-	if (!tg)
+	if (pid == INT32_MIN)
 		return -ESRCH;
-	if (sig)
-		signal_send(tg, NULL, sig, &info);
-	return 0;
+	siginfo_t info = user_info(t, sig, SI_USER);
+	/* As Linux: success if some target got it, else the last error. */
+	bool sent = false;
+	int64_t rc = -ESRCH;
+	for (struct task *x = t->kernel->tasks; x; x = x->next) {
+		if (!kill_target(t, x, pid))
+			continue;
+		if (x->tg->zombie) {
+			/* A zombie still has its pid: nothing to do. */
+			sent = sent || pid > 0;
+			continue;
+		}
+		if (!cred_may_signal(t, x, sig)) {
+			rc = -EPERM;
+			continue;
+		}
+		sent = true;
+		if (sig)
+			signal_send(x->tg, NULL, sig, &info);
+	}
+	return sent ? 0 : rc;
 }
 
 static int64_t thread_kill(struct task *t, int64_t tgid, uint64_t tid,
@@ -145,6 +158,8 @@ static int64_t thread_kill(struct task *t, int64_t tgid, uint64_t tid,
 	struct task *target = find_task(t->kernel, tid);
 	if (!target || (tgid > 0 && target->tg->tgid != (uint64_t)tgid))
 		return -ESRCH;
+	if (!cred_may_signal(t, target, (int)sig))
+		return -EPERM;
 	siginfo_t info = user_info(t, (int)sig, SI_TKILL);
 	if (sig)
 		signal_send(target->tg, target, (int)sig, &info);

@@ -5,9 +5,13 @@
 #include <sys/time.h>
 #include <time.h>
 
+#include "core/cputime.h"
+#include "core/epoll.h"
 #include "core/kernel.h"
 #include "core/mm.h"
 #include "core/syscall.h"
+#include "core/syscalls_poll.h"
+#include "core/syscalls_proc.h"
 #include "core/task.h"
 
 #define NSEC_PER_SEC 1000000000ll
@@ -38,12 +42,16 @@ static int clock_read(struct task *t, int64_t id, int64_t *ns)
 		*ns = kernel_monotonic_ns(k);
 		return 0;
 	case CLOCK_PROCESS_CPUTIME_ID:
-	case CLOCK_THREAD_CPUTIME_ID:
-		/* Application code runs in a platform context, not on this
-		 * host thread; until per-task CPU accounting exists the
-		 * monotonic clock stands in (never less than CPU time). */
-		*ns = kernel_monotonic_ns(k);
+	case CLOCK_THREAD_CPUTIME_ID: {
+		/* The accounts of cputime.c (see there for what they
+		 * measure under each platform). */
+		cputime_sync(t);
+		struct cputime c = id == CLOCK_THREAD_CPUTIME_ID
+					   ? cputime_of_task(t)
+					   : cputime_of_group(t->tg);
+		*ns = (int64_t)(c.user_ns + c.sys_ns);
 		return 0;
+	}
 	default:
 		return -EINVAL;
 	}
@@ -139,6 +147,12 @@ SYSCALL_DECL(restart_syscall)
 	t->restart.kind = RESTART_NONE;
 	if (rb.kind == RESTART_NANOSLEEP)
 		return sleep_until(t, rb.deadline_ns, rb.rem);
+	if (rb.kind == RESTART_POLL)
+		return sys_poll_restart(t, &rb);
+	if (rb.kind == RESTART_EPOLL)   /* rem: the epoll call's number */
+		return epoll_wait_restart(t, a, rb.deadline_ns, rb.rem);
+	if (rb.kind == RESTART_SIGTIMEDWAIT)
+		return sigtimedwait_restart(t, &rb);
 	return -EINTR;
 }
 

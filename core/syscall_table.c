@@ -1,12 +1,17 @@
 /* The syscall table and the dispatcher. */
 #include <errno.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <sys/syscall.h>
 
 #include "core/kernel.h"
 #include "core/mm.h"
 #include "core/strace.h"
 #include "core/syscalls.h"
+#include "core/syscalls_epoll.h"
+#include "core/syscalls_poll.h"
+#include "core/syscalls_proc.h"
+#include "core/syscalls_timer.h"
 #include "core/task.h"
 
 #define ENTRY(name) [SYS_##name] = sys_##name
@@ -25,6 +30,7 @@ static const syscall_fn syscall_table[SYSCALL_MAX] = {
 	ENTRY(rt_sigreturn), ENTRY(rt_sigsuspend), ENTRY(sigaltstack),
 	ENTRY(kill), ENTRY(tgkill), ENTRY(tkill), ENTRY(pause),
 	ENTRY(clone), ENTRY(clone3), ENTRY(fork), ENTRY(vfork), ENTRY(wait4), ENTRY(waitid),
+	ENTRY(execve), ENTRY(execveat),
 	ENTRY(futex),
 	ENTRY(clock_gettime), ENTRY(clock_getres), ENTRY(gettimeofday),
 	ENTRY(time), ENTRY(nanosleep), ENTRY(clock_nanosleep),
@@ -32,6 +38,10 @@ static const syscall_fn syscall_table[SYSCALL_MAX] = {
 	ENTRY(prlimit64), ENTRY(getrlimit), ENTRY(setrlimit),
 	ENTRY(sched_getaffinity), ENTRY(sched_yield),
 	SYSCALL_ENTRIES_FS,
+	SYSCALL_ENTRIES_POLL,
+	SYSCALL_ENTRIES_EPOLL,
+	SYSCALL_ENTRIES_PROC,
+	SYSCALL_ENTRIES_TIMER,
 };
 
 syscall_fn syscall_handler(uint64_t nr)
@@ -68,6 +78,18 @@ static int strace_read(void *ctx, void *dst, uint64_t addr, size_t n)
 static bool never_returns(uint64_t nr)
 {
 	return nr == SYS_exit || nr == SYS_exit_group;
+}
+
+/* A successful exec replaces the memory its arguments were in: they are
+ * formatted before the call. Returns a malloc'd "execve(args" or NULL. */
+static char *strace_exec_args(struct task *t, uint64_t nr, const uint64_t a[6])
+{
+	if (nr != SYS_execve && nr != SYS_execveat)
+		return NULL;
+	char *line = malloc(1024);
+	if (line)
+		strace_format_enter(line, 1024, nr, a, strace_read, t);
+	return line;
 }
 
 static void strace_print(struct task *t, uint64_t nr, const uint64_t a[6],
@@ -108,6 +130,9 @@ void syscall_dispatch(struct task *t)
 	bool tracing = t->kernel->strace_out != NULL;
 	if (tracing && never_returns(nr))
 		strace_print(t, nr, a, 0, true);
+	char *exec_args = tracing ? strace_exec_args(t, nr, a) : NULL;
+	/* The task ran on: a syscall it was backed onto is behind it. */
+	t->syscall_restart = 0;
 	syscall_fn fn = syscall_handler(nr);
 	int64_t ret;
 	if (fn) {
@@ -122,8 +147,11 @@ void syscall_dispatch(struct task *t)
 		k->checkpoint_wanted = true;
 		pthread_cond_broadcast(&k->exit_cond);
 	}
-	if (tracing && !never_returns(nr))
+	if (exec_args && ret == 0)
+		fprintf(k->strace_out, "[pid %u] %s) = 0\n", t->tid, exec_args);
+	else if (tracing && !never_returns(nr))
 		strace_print(t, nr, a, ret, false);
+	free(exec_args);
 	/* rt_sigreturn returns the interrupted context's rax, which is
 	 * never a restart request. */
 	if (is_restart_code(ret) && nr != SYS_rt_sigreturn) {

@@ -29,6 +29,10 @@ SYSCALL_DECL(time);
 SYSCALL_DECL(nanosleep);
 SYSCALL_DECL(restart_syscall);
 
+/* exec.c */
+SYSCALL_DECL(execve);
+SYSCALL_DECL(execveat);
+
 /* clone.c, sys_wait.c, futex.c */
 SYSCALL_DECL(clone);
 SYSCALL_DECL(clone3);

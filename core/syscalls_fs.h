@@ -88,6 +88,20 @@ SYSCALL_DECL(fsync);
 SYSCALL_DECL(fdatasync);
 SYSCALL_DECL(fadvise64);
 
+/* sys_xattr.c */
+SYSCALL_DECL(getxattr);
+SYSCALL_DECL(lgetxattr);
+SYSCALL_DECL(fgetxattr);
+SYSCALL_DECL(listxattr);
+SYSCALL_DECL(llistxattr);
+SYSCALL_DECL(flistxattr);
+SYSCALL_DECL(setxattr);
+SYSCALL_DECL(lsetxattr);
+SYSCALL_DECL(fsetxattr);
+SYSCALL_DECL(removexattr);
+SYSCALL_DECL(lremovexattr);
+SYSCALL_DECL(fremovexattr);
+
 /* sys_copy.c */
 SYSCALL_DECL(sendfile);
 SYSCALL_DECL(copy_file_range);
@@ -113,6 +127,10 @@ SYSCALL_DECL(copy_file_range);
 	ENTRY(ftruncate), ENTRY(fallocate), ENTRY(utimensat),               \
 	ENTRY(utimes), ENTRY(futimesat), ENTRY(utime), ENTRY(umask),        \
 	ENTRY(sync), ENTRY(syncfs), ENTRY(fsync), ENTRY(fdatasync),         \
-	ENTRY(fadvise64), ENTRY(sendfile), ENTRY(copy_file_range)
+	ENTRY(fadvise64), ENTRY(sendfile), ENTRY(copy_file_range),          \
+	ENTRY(getxattr), ENTRY(lgetxattr), ENTRY(fgetxattr),                \
+	ENTRY(listxattr), ENTRY(llistxattr), ENTRY(flistxattr),             \
+	ENTRY(setxattr), ENTRY(lsetxattr), ENTRY(fsetxattr),                \
+	ENTRY(removexattr), ENTRY(lremovexattr), ENTRY(fremovexattr)
 
 #endif

@@ -8,9 +8,12 @@
 #include <unistd.h>
 #include <time.h>
 
+#include "core/cred.h"
 #include "core/fdtable.h"
 #include "core/fs/fs_context.h"
+#include "core/jobctl.h"
 #include "core/kernel.h"
+#include "core/proc_timers.h"
 #include "core/mm.h"
 #include "core/syscall.h"
 
@@ -71,6 +74,13 @@ int task_create_process(struct kernel *k, struct thread_group *parent,
 		memcpy(tg->rlim, parent->rlim, sizeof(tg->rlim));
 	else
 		thread_group_default_rlimits(tg);
+	/* pid 1 leads its own session and process group. */
+	tg->pgid = parent ? parent->pgid : tg->tgid;
+	tg->sid = parent ? parent->sid : tg->tgid;
+	tg->dumpable = true;
+	/* The sandbox's stdio terminal is pid 1's controlling terminal. */
+	tg->ctty = !parent;
+	tg->tty_pgrp = parent ? 0 : tg->tgid;
 	task_init_host(t);
 	kernel_add_task(k, t);
 	*out = t;
@@ -133,10 +143,22 @@ static void task_run(struct task *t)
 			break;
 		if (k->freezing)
 			continue;
+		if (jobctl_stopped_wait(t))
+			continue;
+		/* A signal that came while the task was parked or stopped
+		 * (sent then, or a continue let it through) is delivered
+		 * before the task returns to application code, as Linux does
+		 * on every return to user mode. */
+		if (signal_pending(t)) {
+			signal_deliver(t);
+			continue;
+		}
+		cputime_enter_user(t);
 		kernel_unlock(k);
 		int rc = k->platform_ops->ctx_switch(t->ctx, t->mm->as, &t->cpu,
 						     &ev);
 		kernel_lock(k);
+		cputime_leave_user(t);
 		if (rc < 0) {
 			fprintf(stderr, "snapctl: task %u: platform failed: %s\n",
 				t->tid, strerror(-rc));
@@ -157,6 +179,7 @@ static void *task_main(void *arg)
 	kernel_lock(k);
 	/* Published under the lock: a freezer reads it to interrupt us. */
 	t->ctx = ctx;
+	cputime_start(t);
 	if (rc < 0) {
 		fprintf(stderr, "snapctl: task %u: no platform context: %s\n",
 			t->tid, strerror(-rc));
@@ -191,8 +214,11 @@ void task_free(struct task *t)
 	mm_put(t->mm);
 	fdtable_put(t->files);
 	fs_context_put(t->fs);
-	if (t->tg && t->tg->leader == t)
+	if (t->tg && t->tg->leader == t) {
+		waitq_release(&t->tg->signalfd_wq);
+		ktimer_proc_exit(t->tg);
 		free(t->tg);
+	}
 	pthread_cond_destroy(&t->wake);
 	if (t->host_wake_made)
 		close(t->host_wake_fd);
@@ -227,6 +253,7 @@ static void task_save(struct encoder *enc, const void *obj)
 	enc_u32(enc, t->gid);
 	enc_u32(enc, t->euid);
 	enc_u32(enc, t->egid);
+	task_save_creds(enc, t);
 	enc_u64(enc, t->restart.kind);
 	enc_i64(enc, t->restart.deadline_ns);
 	enc_u64(enc, t->restart.rem);
@@ -242,6 +269,8 @@ static void task_save(struct encoder *enc, const void *obj)
 	enc_i32(enc, t->exit_code);
 	enc_u32(enc, t->vfork_child);
 	enc_bool(enc, t->vfork_released);
+	cputime_save(enc, &t->cputime);
+	enc_u64(enc, t->restart_arg);
 }
 
 static void task_load_cpu(struct decoder *dec, struct task *t)
@@ -279,8 +308,9 @@ static void task_load(struct decoder *dec, void *obj)
 	t->gid = dec_u32(dec);
 	t->euid = dec_u32(dec);
 	t->egid = dec_u32(dec);
+	task_load_creds(dec, t);
 	t->restart.kind = (uint32_t)dec_u64_range(dec, RESTART_NONE,
-						  RESTART_NANOSLEEP,
+						  RESTART_SIGTIMEDWAIT,
 						  "restart kind");
 	t->restart.deadline_ns = dec_i64(dec);
 	t->restart.rem = dec_u64(dec);
@@ -296,6 +326,9 @@ static void task_load(struct decoder *dec, void *obj)
 	t->exit_code = dec_i32(dec) & 0xff;
 	t->vfork_child = dec_u32(dec);
 	t->vfork_released = dec_bool(dec);
+	cputime_load(dec, &t->cputime);
+	if (dec_version(dec) >= 3)
+		t->restart_arg = dec_u64(dec);
 	if (!dec_ok(dec))
 		return;
 	if (t->tid == 0 || !t->tg)
@@ -319,7 +352,7 @@ static int task_after_load(void *obj, void *ctx, struct error *err)
 
 const struct codec_type codec_type_task = {
 	.name = "task",
-	.version = 1,
+	.version = 3,
 	.size = sizeof(struct task),
 	.after_load_phase = 20,
 	.save = task_save,
@@ -361,6 +394,12 @@ static void thread_group_save(struct encoder *enc, const void *obj)
 	enc_bool(enc, tg->zombie);
 	enc_bool(enc, tg->autoreap);
 	enc_u64(enc, (uint64_t)tg->exit_signal);
+	jobctl_save_group(enc, tg);
+	enc_ref(enc, &codec_type_proc_timers, tg->timers);
+	cputime_save(enc, &tg->cputime_exited);
+	cputime_save(enc, &tg->cputime_children);
+	enc_u64(enc, tg->maxrss_kb);
+	enc_u64(enc, tg->maxrss_children_kb);
 }
 
 static void thread_group_load(struct decoder *dec, void *obj)
@@ -385,13 +424,19 @@ static void thread_group_load(struct decoder *dec, void *obj)
 	tg->zombie = dec_bool(dec);
 	tg->autoreap = dec_bool(dec);
 	tg->exit_signal = (int)dec_u64_range(dec, 0, SIG_COUNT, "exit signal");
+	jobctl_load_group(dec, tg);
+	tg->timers = dec_ref(dec, &codec_type_proc_timers);
+	cputime_load(dec, &tg->cputime_exited);
+	cputime_load(dec, &tg->cputime_children);
+	tg->maxrss_kb = dec_u64(dec);
+	tg->maxrss_children_kb = dec_u64(dec);
 	if (dec_ok(dec) && (tg->tgid == 0 || !tg->leader || tg->nthreads < 0))
 		dec_fail(dec, "thread group is inconsistent");
 }
 
 const struct codec_type codec_type_thread_group = {
 	.name = "thread_group",
-	.version = 1,
+	.version = 2,
 	.size = sizeof(struct thread_group),
 	.save = thread_group_save,
 	.load = thread_group_load,

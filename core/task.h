@@ -13,7 +13,9 @@
 #include <stdint.h>
 #include <sys/resource.h>
 
+#include "core/cputime.h"
 #include "core/signal.h"
+#include "core/waitq.h"
 #include "platform/cpu.h"
 #include "snapshot/codec.h"
 
@@ -22,6 +24,7 @@ struct mm;
 struct fdtable;
 struct fs_context;
 struct platform_ctx;
+struct proc_timers;
 
 struct thread_group {
 	uint32_t tgid;
@@ -38,10 +41,44 @@ struct thread_group {
 	struct rlimit rlim[RLIMIT_NLIMITS];  /* getrlimit / prlimit64 */
 	struct k_sigaction actions[SIG_COUNT]; /* shared by the threads */
 	struct sigpending shared_pending;  /* kill(2): any thread takes it */
+	struct proc_timers *timers;        /* alarm, itimers, POSIX timers
+	                                      (proc_timers.c); NULL: none */
+	struct cputime cputime_exited;     /* of its exited threads, and */
+	struct cputime cputime_children;   /*   of waited-for children */
+	uint64_t maxrss_kb;                /* getrusage's ru_maxrss, and */
+	uint64_t maxrss_children_kb;       /*   its children's largest */
+	/* Process control (core/jobctl.c, sys_pgrp.c, sys_prctl.c). */
+	uint32_t pgid, sid;                /* process group and session */
+	bool did_exec;                     /* set by execve: setpgid on it
+	                                      from the parent is EACCES */
+	bool stopped;                      /* job control: group stop */
+	bool stop_notify;                  /* stopped, parent not yet told:
+	                                      waits for every thread */
+	int stop_waiters;                  /* host-only: threads sleeping
+	                                      stopped */
+	int stop_sig;                      /* the signal that stopped it */
+	int wait_report;                   /* JOBCTL_REPORT_*: a stop or
+	                                      continue wait(2) has not
+	                                      reported yet */
+	bool subreaper;                    /* PR_SET_CHILD_SUBREAPER */
+	int pdeathsig;                     /* PR_SET_PDEATHSIG (per group
+	                                      here; per thread in Linux) */
+	bool dumpable;                     /* PR_SET_DUMPABLE */
+	int nice;                          /* setpriority(PRIO_PROCESS) */
+	int sched_policy, sched_priority;  /* sched_setscheduler */
+	bool ctty;                         /* (a session leader) its session
+	                                      holds the sandbox terminal */
+	uint32_t tty_pgrp;                 /* then: the foreground group */
+	struct wait_queue signalfd_wq;     /* host-only: signalfds polled
+	                                      for this group's signals */
 };
 
 /* Linux's defaults for a new init process. */
 void thread_group_default_rlimits(struct thread_group *tg);
+
+/* Supplementary groups a task holds at most (Linux: NGROUPS_MAX 65536;
+ * setgroups beyond this is EINVAL here, a documented limit). */
+#define TASK_NGROUPS_MAX 64
 
 enum task_state {
 	TASK_RUNNABLE = 0,
@@ -61,6 +98,11 @@ struct task {
 	uint64_t clear_child_tid;          /* set_tid_address */
 	uint64_t robust_list, robust_list_len;
 	uint32_t uid, gid, euid, egid;
+	uint32_t suid, sgid, fsuid, fsgid; /* saved and filesystem ids */
+	int ngroups;                       /* setgroups(2) */
+	uint32_t groups[TASK_NGROUPS_MAX];
+	uint64_t cap_effective, cap_permitted, cap_inheritable;
+	bool no_new_privs;                 /* PR_SET_NO_NEW_PRIVS */
 	bool exit_self;                    /* exit(2): this thread only */
 	int exit_code;
 	uint32_t vfork_child;              /* waiting for this vfork child
@@ -69,8 +111,10 @@ struct task {
 	struct restart_block {             /* restart_syscall(2) */
 		uint32_t kind;             /* RESTART_NONE, _NANOSLEEP */
 		int64_t deadline_ns;       /* app CLOCK_MONOTONIC */
-		uint64_t rem;              /* nanosleep's rem pointer */
+		uint64_t rem;              /* nanosleep's rem pointer,
+		                              poll's fds */
 	} restart;
+	uint64_t restart_arg;              /* RESTART_POLL: poll's nfds */
 	uint64_t sig_blocked;              /* rt_sigprocmask */
 	uint64_t sig_saved_mask;           /* restored after sigsuspend's */
 	bool sig_restore_mask;             /*   handler runs */
@@ -78,6 +122,9 @@ struct task {
 	stack_t altstack;                  /* sigaltstack(2) */
 	int64_t syscall_restart;           /* -ERESTART* of the syscall the
 	                                      task was backed onto, or 0 */
+	struct cputime cputime;            /* CPU time used (cputime.c) */
+	int64_t cpu_mark_ns;               /* host-only: host thread's CPU
+	                                      clock when last charged */
 
 	pthread_t thread;                  /* host-only */
 	pthread_cond_t wake;               /* host-only: sleeps wait here */
@@ -89,6 +136,8 @@ struct task {
 	bool host_wake_made;               /* host-only: host_wake_fd open */
 	int host_wake_fd;                  /* host-only: eventfd that ends
 	                                      that poll (task_wake_sleeper) */
+	uint32_t lock_wait_pid;            /* host-only: in F_SETLKW, waiting
+	                                      for this process's lock */
 };
 
 /* Creates a task in a new thread group (pid = tid) sharing nothing;
@@ -134,7 +183,10 @@ void task_wake(struct task *t);
  * notifies, whose sleepers are known to be in the kernel (waitq.c). */
 void task_wake_sleeper(struct task *t);
 
-enum { RESTART_NONE = 0, RESTART_NANOSLEEP = 1 };
+enum { RESTART_NONE = 0, RESTART_NANOSLEEP = 1, RESTART_POLL = 2,
+       RESTART_EPOLL = 3,
+       RESTART_SIGTIMEDWAIT = 4 /* rem: the siginfo pointer; restart_arg:
+                                   the signal set (sys_sigwait.c) */ };
 
 /* Parks the calling task while the kernel is freezing (see
  * kernel_freeze); returns at once otherwise. Called by the task's own
@@ -142,7 +194,8 @@ enum { RESTART_NONE = 0, RESTART_NANOSLEEP = 1 };
 void task_park(struct task *t);
 
 /* True when a sleeping or blocked task must return to a stop point: its
- * group is exiting, the kernel is freezing, or a signal is deliverable. */
+ * group is exiting or stopped (job control), the kernel is freezing, or
+ * a signal is deliverable. */
 bool task_must_stop(const struct task *t);
 
 /* Sleeps with the kernel lock released until the application's

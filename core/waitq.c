@@ -3,6 +3,7 @@
 #include "core/waitq.h"
 
 #include <errno.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <sys/eventfd.h>
@@ -137,7 +138,11 @@ static int block_on_host(struct task *t, int64_t deadline_ns,
 	int timeout = -1;
 	if (deadline_ns >= 0) {
 		int64_t left = deadline_ns - kernel_monotonic_ns(k);
-		timeout = left <= 0 ? 0 : (int)((left + 999999) / 1000000);
+		/* Far deadlines (select's huge timeouts) would overflow
+		 * poll's int milliseconds: wait INT_MAX, then look again. */
+		timeout = left <= 0 ? 0
+			: left / 1000000 >= INT_MAX ? INT_MAX
+			: (int)((left + 999999) / 1000000);
 	}
 	t->host_waiting = true;
 	kernel_unlock(k);

@@ -6,6 +6,7 @@
 
 #include "core/fs/lock.h"
 #include "core/fs/memfs.h"
+#include "core/fs/procfs.h"
 #include "core/fs/super.h"
 
 struct timespec inode_now(void)
@@ -153,6 +154,7 @@ void inode_load_common(struct decoder *dec, struct inode *i,
 /* Every inode kind, for checking polymorphic references. */
 static const struct inode_ops *const inode_kinds[] = {
 	&memfs_inode_ops,
+	&procfs_inode_ops,
 };
 
 const struct inode_ops *inode_ops_of_type(const struct codec_type *type)

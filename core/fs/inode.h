@@ -32,7 +32,10 @@ struct file;
 struct file_lock;
 struct inode;
 struct mount;
+struct path;
+struct pipe;
 struct superblock;
+struct task;
 
 /* What stat(2) and statx(2) report. */
 struct vfs_stat {
@@ -100,6 +103,15 @@ struct inode_ops {
 	/* Copies a symlink's target into buf (not NUL-terminated); returns
 	 * its length, at most size. */
 	int (*readlink)(struct dentry *d, char *buf, size_t size);
+	/* Optional, for links whose target depends on the task following
+	 * them (/proc/self) or that lead to an object rather than a name
+	 * (/proc/PID/fd/N, cwd, root: "magic links"). readlink_task
+	 * replaces readlink when set. get_link gives the path a walk
+	 * continues at (with references), or returns 1 when the link is to
+	 * be followed by its text, or -errno. */
+	int (*readlink_task)(struct dentry *d, struct task *t, char *buf,
+			     size_t size);
+	int (*get_link)(struct dentry *d, struct task *t, struct path *out);
 	/* Optional: adjusts what stat reports beyond the inode's fields
 	 * (blocks in use, say). */
 	void (*getattr)(struct dentry *d, struct vfs_stat *st);
@@ -126,6 +138,9 @@ struct inode {
 	uint64_t rdev;
 	struct timespec atime, mtime, ctime;
 	struct file_lock *locks;   /* record locks and flocks (lock.h) */
+	struct pipe *fifo;         /* host-only: a FIFO's pipe while it is
+	                              open (core/pipe.c; derived after load
+	                              from the open ends) */
 };
 
 void inode_init(struct inode *i, const struct inode_ops *ops,

@@ -9,6 +9,9 @@
 #include "core/file.h"
 #include "core/fs/dentry.h"
 #include "core/fs/inode.h"
+#include "core/fs/super.h"
+#include "core/kernel.h"
+#include "core/waitq.h"
 
 static bool overlaps(const struct file_lock *l, uint64_t start, uint64_t end)
 {
@@ -74,6 +77,14 @@ static int posix_cut(struct inode *i, uint32_t pid, uint64_t start,
 	return 0;
 }
 
+/* Locks of i changed: tasks blocked in F_SETLKW or flock look again. */
+static void locks_changed(const struct inode *i)
+{
+	struct kernel *k = i->sb ? i->sb->kernel : NULL;
+	if (k)
+		waitq_notify(&k->lock_waiters, 0);
+}
+
 int lock_posix_set(struct inode *i, uint32_t pid, int type, uint64_t start,
 		   uint64_t end)
 {
@@ -91,6 +102,7 @@ int lock_posix_set(struct inode *i, uint32_t pid, int type, uint64_t start,
 		l->next = i->locks;
 		i->locks = l;
 	}
+	locks_changed(i);
 	return 0;
 }
 
@@ -122,11 +134,13 @@ static bool of_file(const struct file_lock *l, const void *arg)
 void lock_posix_release(struct inode *i, uint32_t pid)
 {
 	remove_if(i, of_pid, &pid);
+	locks_changed(i);
 }
 
 void lock_flock_release(struct inode *i, struct file *f)
 {
 	remove_if(i, of_file, f);
+	locks_changed(i);
 }
 
 int lock_flock(struct inode *i, struct file *f, int op)
@@ -140,7 +154,7 @@ int lock_flock(struct inode *i, struct file *f, int op)
 	int type = kind == LOCK_EX ? F_WRLCK : F_RDLCK;
 	for (const struct file_lock *l = i->locks; l; l = l->next)
 		if (l->flock && conflicts(l->type, type))
-			return (op & LOCK_NB) ? -EWOULDBLOCK : -EDEADLK;
+			return -EWOULDBLOCK;
 	struct file_lock *l = lock_new(type, 0, 0, UINT64_MAX);
 	if (!l)
 		return -ENOMEM;

@@ -3,9 +3,8 @@
  * and flock(2) locks, owned by an open file description and released
  * with it. Locks of one owner never conflict with each other.
  *
- * Blocking waits (F_SETLKW, flock without LOCK_NB) are not implemented
- * yet: a conflict that would block returns -EDEADLK rather than hang the
- * only process there is. */
+ * Blocking waits (F_SETLKW, flock without LOCK_NB) are the syscalls':
+ * they wait on kernel->lock_waiters, which every change here notifies. */
 #ifndef CORE_FS_LOCK_H
 #define CORE_FS_LOCK_H
 
@@ -38,7 +37,9 @@ int lock_posix_set(struct inode *i, uint32_t pid, int type, uint64_t start,
 		   uint64_t end);
 /* Drops every POSIX lock pid holds on i (a close by that process). */
 void lock_posix_release(struct inode *i, uint32_t pid);
-/* flock(2) operation op (LOCK_SH, LOCK_EX, LOCK_UN, | LOCK_NB) for f. */
+/* flock(2) operation op (LOCK_SH, LOCK_EX, LOCK_UN, | LOCK_NB) for f:
+ * 0, or -EWOULDBLOCK on a conflict (the caller waits without LOCK_NB);
+ * an old lock of f is released first, as in Linux. */
 int lock_flock(struct inode *i, struct file *f, int op);
 /* Drops f's flock (the open file description goes away). */
 void lock_flock_release(struct inode *i, struct file *f);

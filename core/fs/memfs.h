@@ -60,7 +60,9 @@ struct memfs_inode {
 	struct inode vfs;          /* first: a memfs inode is an inode */
 	char *lower;               /* host path relative to the lower root
 	                              ("." for it), or NULL: upper only */
-	struct filepages pages;    /* regular file data (upper) */
+	struct filepages pages;    /* regular file data (upper), or the
+	                              page cache of a lower file's data
+	                              (file mappings) */
 	char *target;              /* symlink target (upper) */
 	uint64_t lower_blocks;     /* st_blocks the host reported */
 	/* Decode only: the saved page runs, checked against the memory file
@@ -113,6 +115,16 @@ int memfs_allocate(struct memfs_inode *mi, uint64_t off, uint64_t len);
  * maps. -ENOENT for a hole without alloc, -ENOSPC. */
 int memfs_get_page(struct memfs_inode *mi, uint64_t idx, bool alloc,
 		   uint64_t *mpage);
+
+/* File mappings: stores the memory-file pages of file pages [idx, idx +
+ * n) in mpages, each with a new reference for the caller, stopping at the
+ * end of the file; returns how many (0 past the end) or -errno. Holes of
+ * an upper file get (zeroed) pages of the file. A lower-layer file's
+ * pages are read from host_fd (its host file, open) into its page index
+ * once, which then serves as its page cache: shared by every mapping,
+ * saved with the sandbox, and kept as the upper data by a copy-up. */
+int64_t memfs_map_pages(struct memfs_inode *mi, int host_fd, uint64_t idx,
+			uint64_t n, uint64_t *mpages);
 
 /* Copies d's inode up from the lower layer if it is there (its data
  * into memory) and pins d; needed before the data changes. */

@@ -169,8 +169,9 @@ static void load_runs(struct decoder *dec, struct memfs_inode *mi)
 	uint32_t n = dec_count(dec, 3 * 8);
 	if (!dec_ok(dec) || n == 0)
 		return;
-	if (!S_ISREG(mi->vfs.mode) || mi->lower) {
-		dec_fail(dec, "inode %llu has pages but no upper file data",
+	/* A lower file's pages are its page cache (file mappings). */
+	if (!S_ISREG(mi->vfs.mode)) {
+		dec_fail(dec, "inode %llu has pages but is no regular file",
 			 (unsigned long long)mi->vfs.ino);
 		return;
 	}

@@ -1,9 +1,11 @@
 /* The bytes of upper-layer memfs files, in memory-file pages. */
 #include <errno.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "core/fs/memfs_internal.h"
 #include "core/memfile.h"
+#include "core/mm.h"
 
 static uint64_t pages_for(uint64_t bytes)
 {
@@ -102,6 +104,8 @@ int memfs_set_size(struct memfs_inode *mi, uint64_t size)
 		return -EFBIG;
 	struct memfile *mf = memfs_memfile(mi->vfs.sb);
 	if (size < mi->vfs.size) {
+		mm_file_truncated(mi->vfs.sb->kernel, &mi->vfs,
+				  pages_for(size));
 		filepages_truncate(&mi->pages, mf, pages_for(size));
 		/* What follows the new end in its page must read as zero if
 		 * the file grows again. */
@@ -142,4 +146,96 @@ int memfs_get_page(struct memfs_inode *mi, uint64_t idx, bool alloc,
 	if (rc == 0)
 		filepages_lookup(&mi->pages, idx, mpage);
 	return rc;
+}
+
+/* ---- file mappings ------------------------------------------------------ */
+
+/* Reads the host file into memory-file pages, a run of missing pages
+ * [idx, idx + n) at a time straight into the kernel's mapping of the
+ * memory file; what the host does not have (past its end) stays zero. */
+static int read_lower_run(struct memfs_inode *mi, struct memfile *mf,
+			  int fd, uint64_t idx, uint64_t n)
+{
+	while (n) {
+		uint64_t got;
+		int64_t p = memfile_alloc_upto(mf, n, &got);
+		if (p < 0)
+			return -ENOMEM;
+		uint8_t *dst = memfile_ptr(mf, (uint64_t)p);
+		/* Never more than the size the file had at lookup: the
+		 * tail of the last page reads zero even if the host file
+		 * grew (a restore would refuse it anyway). */
+		uint64_t bytes = got * PAGE_SIZE, left = mi->vfs.size -
+							 idx * PAGE_SIZE;
+		if (bytes > left)
+			bytes = left;
+		for (uint64_t done = 0; done < bytes;) {
+			ssize_t r = pread(fd, dst + done, bytes - done,
+					  (off_t)(idx * PAGE_SIZE + done));
+			if (r < 0 && errno == EINTR)
+				continue;
+			if (r < 0) {
+				int e = errno;
+				memfile_unref(mf, (uint64_t)p, got);
+				return -e;
+			}
+			if (r == 0)
+				break;
+			done += (uint64_t)r;
+		}
+		for (uint64_t k = 0; k < got; k++)
+			filepages_set(&mi->pages, idx + k, (uint64_t)p + k);
+		idx += got;
+		n -= got;
+	}
+	return 0;
+}
+
+/* The page cache of a lower-layer file: its pages read once into the
+ * page index, so every mapping of it (and every process) shares one
+ * copy, and a checkpoint saves them instead of reading them again. */
+static int cache_lower(struct memfs_inode *mi, struct memfile *mf, int fd,
+		       uint64_t first, uint64_t end)
+{
+	uint64_t idx = first, mp;
+	while (idx < end) {
+		if (filepages_lookup(&mi->pages, idx, &mp)) {
+			idx++;
+			continue;
+		}
+		uint64_t run = 1;
+		while (idx + run < end &&
+		       !filepages_lookup(&mi->pages, idx + run, &mp))
+			run++;
+		int rc = read_lower_run(mi, mf, fd, idx, run);
+		if (rc < 0)
+			return rc;
+		idx += run;
+	}
+	return 0;
+}
+
+int64_t memfs_map_pages(struct memfs_inode *mi, int host_fd, uint64_t idx,
+			uint64_t n, uint64_t *mpages)
+{
+	uint64_t end = pages_for(mi->vfs.size);
+	if (idx >= end)
+		return 0;
+	if (n > end - idx)
+		n = end - idx;
+	struct memfile *mf = memfs_memfile(mi->vfs.sb);
+	if (!mf)
+		return -ENOMEM;
+	int rc = mi->lower ? cache_lower(mi, mf, host_fd, idx, idx + n)
+			   : fill_pages(mi, mf, idx, idx + n);
+	/* What could be filled is used, even if the rest could not. */
+	uint64_t got = 0;
+	while (got < n &&
+	       filepages_lookup(&mi->pages, idx + got, &mpages[got])) {
+		memfile_ref(mf, mpages[got], 1);
+		got++;
+	}
+	if (got == 0)
+		return rc < 0 ? rc : -ENOMEM;
+	return (int64_t)got;
 }

@@ -10,9 +10,11 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "core/fs/chardev.h"
 #include "core/fs/memfs_internal.h"
 #include "core/fs/mount.h"
 #include "core/kernel.h"
+#include "core/pipe.h"
 
 static struct memfs_inode *file_inode(struct file *f)
 {
@@ -22,8 +24,12 @@ static struct memfs_inode *file_inode(struct file *f)
 int memfs_open(struct dentry *d, struct mount *mnt, uint32_t flags,
 	       struct file **out)
 {
+	if (S_ISCHR(d->inode->mode) || S_ISBLK(d->inode->mode))
+		return chardev_open(d, mnt, flags, out);
+	if (S_ISFIFO(d->inode->mode))
+		return fifo_open(d, mnt, flags, out);
 	if (!S_ISREG(d->inode->mode))
-		return -ENXIO;         /* devices, fifos, sockets: no driver */
+		return -ENXIO;         /* sockets: no driver */
 	if ((flags & O_ACCMODE) != O_RDONLY) {
 		int rc = memfs_copy_up(d);
 		if (rc < 0)
@@ -176,6 +182,23 @@ static int64_t memfs_file_nread(struct file *f)
 	return left > 0 ? left : 0;
 }
 
+/* A shared mapping of a lower file can only be read-only (a file opened
+ * for writing was copied up at open), so it maps the page cache too,
+ * which a later copy-up keeps as the file's data. */
+static int64_t memfs_file_map_pages(struct file *f, uint64_t idx, uint64_t n,
+				    bool shared, uint64_t *mpages)
+{
+	(void)shared;
+	struct memfs_inode *mi = file_inode(f);
+	int fd = -1;
+	if (mi->lower) {
+		fd = lower_fd((struct memfs_file *)f);
+		if (fd < 0)
+			return fd;
+	}
+	return memfs_map_pages(mi, fd, idx, n, mpages);
+}
+
 static void memfs_file_release(struct file *f)
 {
 	struct memfs_file *mf = (struct memfs_file *)f;
@@ -195,6 +218,7 @@ const struct file_ops memfs_file_ops = {
 	.fallocate = memfs_file_fallocate,
 	.fsync = memfs_file_fsync,
 	.nread = memfs_file_nread,
+	.map_pages = memfs_file_map_pages,
 };
 
 /* ---- serialization ---------------------------------------------------- */

@@ -77,6 +77,7 @@ int walk_start(struct walk *w, struct task *t, int dirfd, const char *path,
 	if (!t->fs || !v)
 		return -ENOENT;
 	w->vfs = v;
+	w->task = t;
 	w->cred = task_cred(t);
 	w->flags = flags;
 	path_set(&w->root, &t->fs->root);
@@ -103,19 +104,50 @@ void walk_end(struct walk *w)
 	w->buf = NULL;
 }
 
+/* A magic link (inode_ops.get_link): the walk continues at the object
+ * the link leads to, with rest still to walk. 0 when done, 1 when the
+ * link is to be followed by its text instead, or -errno. */
+static int follow_magic_link(struct walk *w, struct dentry *link,
+			     const char *rest)
+{
+	struct path to;
+	int rc = link->inode->ops->get_link(link, w->task, &to);
+	if (rc != 0)
+		return rc;
+	char *buf = strdup(rest);
+	if (!buf) {
+		path_put(&to);
+		return -ENOMEM;
+	}
+	free(w->buf);
+	w->buf = buf;
+	w->pos = 0;
+	path_put(&w->cur);
+	w->cur = to;
+	return 0;
+}
+
 /* Replaces what is left to walk with the link's target followed by rest
  * (which starts with a slash, or is empty). */
 static int splice_link(struct walk *w, struct dentry *link, const char *rest)
 {
 	if (++w->links > NAMEI_MAXSYMLINKS)
 		return -ELOOP;
-	if (!link->inode->ops->readlink)
+	const struct inode_ops *ops = link->inode->ops;
+	if (ops->get_link) {
+		int rc = follow_magic_link(w, link, rest);
+		if (rc <= 0)
+			return rc;
+	}
+	if (!ops->readlink && !ops->readlink_task)
 		return -EINVAL;
 	size_t restlen = strlen(rest);
 	char *buf = malloc(PATH_MAX + restlen + 1);
 	if (!buf)
 		return -ENOMEM;
-	int n = link->inode->ops->readlink(link, buf, PATH_MAX);
+	int n = ops->readlink_task
+			? ops->readlink_task(link, w->task, buf, PATH_MAX)
+			: ops->readlink(link, buf, PATH_MAX);
 	if (n <= 0) {
 		free(buf);
 		return n < 0 ? n : -ENOENT;

@@ -42,6 +42,7 @@ enum last_type {
 
 struct walk {
 	struct vfs *vfs;
+	struct task *task;         /* who walks (links like /proc/self) */
 	struct cred cred;
 	struct path root;          /* the process root */
 	struct path cur;           /* where the walk is */

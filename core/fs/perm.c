@@ -9,7 +9,22 @@
 
 struct cred task_cred(const struct task *t)
 {
-	return (struct cred){ t->euid, t->egid };
+	return (struct cred){ t->fsuid, t->fsgid, t->groups, t->ngroups };
+}
+
+struct cred task_real_cred(const struct task *t)
+{
+	return (struct cred){ t->uid, t->gid, t->groups, t->ngroups };
+}
+
+bool cred_in_group(const struct cred *c, uint32_t gid)
+{
+	if (c->gid == gid)
+		return true;
+	for (int i = 0; i < c->ngroups; i++)
+		if (c->groups[i] == gid)
+			return true;
+	return false;
 }
 
 int inode_permission(const struct inode *i, const struct cred *c, int mask)
@@ -24,7 +39,7 @@ int inode_permission(const struct inode *i, const struct cred *c, int mask)
 	unsigned perm;
 	if (c->uid == i->uid)
 		perm = (mode >> 6) & 7;
-	else if (c->gid == i->gid)
+	else if (cred_in_group(c, i->gid))
 		perm = (mode >> 3) & 7;
 	else
 		perm = mode & 7;

@@ -2,6 +2,7 @@
 #include "core/fs/super.h"
 
 #include "core/fs/memfs.h"
+#include "core/fs/procfs.h"
 
 void super_init(struct superblock *sb, const struct fs_ops *ops,
 		struct kernel *k, uint64_t dev)
@@ -42,6 +43,8 @@ void super_load_common(struct decoder *dec, struct superblock *sb,
 static const struct fs_ops *const fs_kinds[] = {
 	&memfs_tmpfs_ops,
 	&memfs_overlay_ops,
+	&procfs_ops,
+	&sysfs_ops,
 };
 
 static bool is_super_type(const struct codec_type *type)

@@ -10,9 +10,11 @@
 #include <sys/sysmacros.h>
 
 #include "core/fs/dentry.h"
+#include "core/fs/devfs.h"
 #include "core/fs/fs_context.h"
 #include "core/fs/memfs.h"
 #include "core/fs/namei.h"
+#include "core/fs/procfs.h"
 #include "core/fs/super.h"
 #include "core/task.h"
 
@@ -90,10 +92,33 @@ static int kernel_mkdir(struct dentry *dir, const char *name,
 	return dir->inode->ops->create(dir, name, &a, out);
 }
 
-/* Mounts a new tmpfs whose root has mode on path, a list of names
- * below the root. */
-static int mount_tmpfs(struct vfs *v, const char *const *names,
-		       uint32_t mode, uint32_t flags)
+/* The filesystems the kernel mounts at boot. */
+enum boot_fs { BOOT_TMPFS, BOOT_DEVFS, BOOT_PROC, BOOT_SYSFS };
+static const char *const source_names[] = {
+	[BOOT_TMPFS] = "tmpfs", [BOOT_DEVFS] = "devtmpfs",
+	[BOOT_PROC] = "proc", [BOOT_SYSFS] = "sysfs",
+};
+
+static int make_fs(struct vfs *v, enum boot_fs kind, uint32_t mode,
+		   struct superblock **sb, struct dentry **root)
+{
+	uint64_t dev = vfs_new_dev(v);
+	switch (kind) {
+	case BOOT_DEVFS:
+		return devfs_create(v->kernel, dev, sb, root);
+	case BOOT_PROC:
+		return procfs_create(v->kernel, dev, PROCFS_PROC, sb, root);
+	case BOOT_SYSFS:
+		return procfs_create(v->kernel, dev, PROCFS_SYS, sb, root);
+	default:
+		return memfs_create_tmpfs(v->kernel, dev, mode, sb, root);
+	}
+}
+
+/* Mounts a new filesystem of kind (a tmpfs's root has mode) on path, a
+ * list of names below the root, made where missing. */
+static int mount_fs(struct vfs *v, enum boot_fs kind,
+		    const char *const *names, uint32_t mode, uint32_t flags)
 {
 	struct path at = vfs_root(v);
 	path_get(&at);
@@ -104,15 +129,15 @@ static int mount_tmpfs(struct vfs *v, const char *const *names,
 		if (rc == 0) {
 			dentry_put(at.dentry);
 			at.dentry = d;
+			path_follow_mounts(&at, v->mounts);
 		}
 	}
 	struct superblock *sb;
 	struct dentry *root;
 	if (rc == 0)
-		rc = memfs_create_tmpfs(v->kernel, vfs_new_dev(v), mode, &sb,
-					&root);
+		rc = make_fs(v, kind, mode, &sb, &root);
 	if (rc == 0) {
-		rc = vfs_mount(v, &at, sb, root, "tmpfs", flags);
+		rc = vfs_mount(v, &at, sb, root, source_names[kind], flags);
 		if (rc < 0) {
 			dentry_put(root);
 			super_put(sb);
@@ -142,18 +167,24 @@ static int make_mounts(struct vfs *v, const char *lower_root,
 	 * directory, mode 1777 as on Linux. With the host's / as root, /tmp
 	 * stays part of the overlay, like the rest of /: the host's files
 	 * there show through read-only (programs and projects live there
-	 * too) and the sandbox's writes stay in memory. Until the sandbox
-	 * has its own /proc, an empty read-only one hides the host's, which
-	 * describes snapctl, not the sandbox. */
+	 * too) and the sandbox's writes stay in memory. The sandbox's own
+	 * /dev (devfs.c), /proc and /sys (procfs.h) hide the host's, which
+	 * describe the host and snapctl, not the sandbox. */
 	static const char *const tmp[] = { "tmp", NULL };
+	static const char *const dev[] = { "dev", NULL };
 	static const char *const shm[] = { "dev", "shm", NULL };
 	static const char *const proc[] = { "proc", NULL };
+	static const char *const sys[] = { "sys", NULL };
 	unsigned fl = MS_NOSUID | MS_NODEV;
+	unsigned pfl = fl | MS_NOEXEC;
 	bool host_root = strcmp(lower_root, "/") == 0;
-	if ((!host_root && (rc = mount_tmpfs(v, tmp, 01777, fl)) < 0) ||
-	    (rc = mount_tmpfs(v, shm, 01777, fl)) < 0 ||
-	    (rc = mount_tmpfs(v, proc, 0555, fl | MS_NOEXEC | MS_RDONLY)) < 0)
-		return error_set_errno(err, -rc, "mounting tmpfs");
+	if ((!host_root &&
+	     (rc = mount_fs(v, BOOT_TMPFS, tmp, 01777, fl)) < 0) ||
+	    (rc = mount_fs(v, BOOT_DEVFS, dev, 0755, MS_NOSUID)) < 0 ||
+	    (rc = mount_fs(v, BOOT_TMPFS, shm, 01777, fl)) < 0 ||
+	    (rc = mount_fs(v, BOOT_PROC, proc, 0555, pfl)) < 0 ||
+	    (rc = mount_fs(v, BOOT_SYSFS, sys, 0555, pfl)) < 0)
+		return error_set_errno(err, -rc, "mounting /dev, /proc, /sys, tmpfs");
 	rc = memfs_create_tmpfs(v->kernel, vfs_new_dev(v), 01777, &sb, &root);
 	if (rc == 0 && !(v->anon = mount_new(v, sb, root, "tmpfs", 0))) {
 		dentry_put(root);

@@ -55,10 +55,14 @@ int vfs_readlink(struct task *t, int dirfd, const char *path, char *buf,
 	if (rc < 0)
 		return rc;
 	struct inode *i = p.dentry->inode;
-	if (!S_ISLNK(i->mode) || !i->ops->readlink)
+	if (!S_ISLNK(i->mode))
 		rc = -EINVAL;
-	else
+	else if (i->ops->readlink_task)
+		rc = i->ops->readlink_task(p.dentry, t, buf, size);
+	else if (i->ops->readlink)
 		rc = i->ops->readlink(p.dentry, buf, size);
+	else
+		rc = -EINVAL;
 	path_put(&p);
 	return rc;
 }
@@ -72,8 +76,7 @@ int vfs_access(struct task *t, int dirfd, const char *path, int mode,
 	int rc = namei(t, dirfd, path, walk_flags, &p);
 	if (rc < 0)
 		return rc;
-	struct cred c = eaccess ? task_cred(t)
-				: (struct cred){ t->uid, t->gid };
+	struct cred c = eaccess ? task_cred(t) : task_real_cred(t);
 	int mask = ((mode & R_OK) ? MAY_READ : 0) |
 		   ((mode & W_OK) ? MAY_WRITE : 0) |
 		   ((mode & X_OK) ? MAY_EXEC : 0);
@@ -103,7 +106,7 @@ int vfs_chmod(struct task *t, const struct path *p, uint32_t mode)
 		return -EPERM;
 	mode &= 07777;
 	/* Without CAP_FSETID, set-group-ID needs the file's group. */
-	if (c.uid != 0 && c.gid != i->gid)
+	if (c.uid != 0 && !cred_in_group(&c, i->gid))
 		mode &= ~(uint32_t)S_ISGID;
 	struct iattr ia = { .valid = IATTR_MODE, .mode = mode };
 	return setattr(p, &ia);
@@ -122,7 +125,7 @@ int vfs_chown(struct task *t, const struct path *p, uint32_t uid,
 		ia.uid = uid;
 	}
 	if (gid != (uint32_t)-1) {
-		if (c.uid != 0 && (c.uid != i->uid || gid != c.gid))
+		if (c.uid != 0 && (c.uid != i->uid || !cred_in_group(&c, gid)))
 			return -EPERM;
 		ia.valid |= IATTR_GID;
 		ia.gid = gid;

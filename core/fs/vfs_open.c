@@ -89,6 +89,8 @@ static int create_last(struct task *t, struct walk *w, uint32_t mode,
 		return rc;
 	if (dir->inode->nlink == 0)
 		return -ENOENT;
+	if (!dir->inode->ops->create)
+		return -EACCES;        /* Linux's vfs_create without one */
 	struct create_args a = {
 		.mode = S_IFREG | (mode & 07777 & ~t->fs->umask),
 		.uid = c.uid,
@@ -113,7 +115,9 @@ static int open_create(struct task *t, struct walk *w, uint32_t flags,
 		int rc = walk_parent(w);
 		if (rc < 0)
 			return rc;
-		if (w->last_type != LAST_NORM)
+		/* LAST_EMPTY: a magic link (/proc/self/fd/N) led to an
+		 * object that exists. */
+		if (w->last_type != LAST_NORM && w->last_type != LAST_EMPTY)
 			return -EISDIR;
 		struct path p;
 		rc = walk_lookup_last(w, &p);

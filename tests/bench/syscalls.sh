@@ -48,7 +48,7 @@ row signal 20000 ns
 [ -z "$RUNSC" ] && echo "runsc: not installed (apt-get install runsc for the comparison)"
 
 # python3 start-up to exit, mean of R runs in ms.
-py=$(command -v python3 || true)
+py=$(command -v /usr/bin/python3 || true)   # Debian's, not a PATH shim
 if [ -n "$py" ]; then
 	ms() {
 		local r=${STARTUP_RUNS:-10} t0 t1

@@ -16,7 +16,7 @@ echo inside >"$R/data/file"
 check root-status [ $? -eq 0 ]
 check root-reads-its-files cmp -s "$T/out" <(printf 'rooted\ninside\n')
 "$SNAPCTL" run --root="$R" -- /bin/busybox ls / >"$T/ls" 2>/dev/null
-check root-listing cmp -s "$T/ls" <(printf 'bin\ndata\ndev\netc\nproc\ntmp\n')
+check root-listing cmp -s "$T/ls" <(printf 'bin\ndata\ndev\netc\nproc\nsys\ntmp\n')
 "$SNAPCTL" run --root "$R" -- /bin/busybox rm /data/file 2>/dev/null
 check root-rm-status [ $? -eq 0 ]
 check root-never-written [ -f "$R/data/file" ] && [ ! -e "$R/tmp" ]

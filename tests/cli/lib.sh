@@ -38,6 +38,16 @@ wait_for() {
 	return 1
 }
 
+# wait_sandbox ID: until `snapctl ps` lists sandbox ID (10 s): its
+# control socket is up, so save, kill and a duplicate id are answered.
+wait_sandbox() {
+	for _ in $(seq 200); do
+		"$SNAPCTL" ps 2>/dev/null | grep -q "^$1 " && return 0
+		sleep 0.05
+	done
+	return 1
+}
+
 # check NAME CONDITION-COMMAND...: ok when the command succeeds.
 check() {
 	local name=$1; shift

@@ -77,7 +77,8 @@ check threads-saved-midway [ -s "$T/th2" ] && ! grep -q total "$T/th1"
 # with new input on its new stdin.
 { sleep 3; echo late; } | "$SNAPCTL" run --platform="$PLATFORM" --id p -- /bin/busybox cat >"$T/p1" 2>/dev/null &
 run=$!
-sleep 0.5
+wait_sandbox p
+sleep 0.2
 "$SNAPCTL" save p --image "$T/p.img"
 check blocked-read-save [ $? -eq 0 ]
 wait $run
@@ -89,7 +90,7 @@ check blocked-read-nothing-before [ ! -s "$T/p1" ]
 # ps lists a running sandbox; kill ends it with the signal's status.
 "$SNAPCTL" run --platform="$PLATFORM" --id k1 -- "$PROGS/counter" 1000 10 >/dev/null 2>&1 &
 run=$!
-sleep 0.3
+wait_sandbox k1
 "$SNAPCTL" ps >"$T/ps"
 check ps-lists grep -Eq "^k1 +[0-9]+ +$PLATFORM +running .*counter 1000 10\$" "$T/ps"
 "$SNAPCTL" kill k1 TERM
@@ -124,7 +125,7 @@ expect run-bad-id 2 'bad id' -- "$SNAPCTL" run --platform="$PLATFORM" --id 'a/b'
 # socket is cleaned up, never trusted.
 "$SNAPCTL" run --platform="$PLATFORM" --id dup -- "$PROGS/counter" 1000 10 >/dev/null 2>&1 &
 run=$!
-sleep 0.3
+wait_sandbox dup
 expect run-duplicate-id 1 "already running" -- "$SNAPCTL" run --platform="$PLATFORM" --id dup -- /bin/busybox true
 kill -9 $run; wait $run 2>/dev/null
 check stale-socket-left [ -S "$SNAPCTL_ROOT/dup.sock" ]

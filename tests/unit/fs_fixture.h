@@ -130,8 +130,8 @@ static inline void fx_teardown(struct fs_fixture *fx)
 /* The task's credentials, for permission tests. */
 static inline void fx_become(struct fs_fixture *fx, uint32_t uid, uint32_t gid)
 {
-	fx->t->uid = fx->t->euid = uid;
-	fx->t->gid = fx->t->egid = gid;
+	fx->t->uid = fx->t->euid = fx->t->suid = fx->t->fsuid = uid;
+	fx->t->gid = fx->t->egid = fx->t->sgid = fx->t->fsgid = gid;
 }
 
 /* Opens path and reads it whole into buf (NUL-terminated); the length

@@ -70,7 +70,9 @@ TEST(mmap_checks_its_arguments)
 	CHECK_EQ(SYS(mmap, 0, 0, RW, ANON, -1, 0), -EINVAL);
 	CHECK_EQ(SYS(mmap, 0, P, RW, ANON, -1, 100), -EINVAL);
 	CHECK_EQ(SYS(mmap, 0, -P, RW, ANON, -1, 0), -ENOMEM);
-	CHECK_EQ(SYS(mmap, 0, P, RW, MAP_PRIVATE, 3, 0), -ENODEV);
+	CHECK_EQ(SYS(mmap, 0, P, RW, MAP_PRIVATE, 3, 0), -EBADF);
+	CHECK_EQ(SYS(mmap, 0, P, RW, MAP_PRIVATE, 3, 100), -EINVAL);
+	CHECK_EQ(SYS(mmap, 0, 0, RW, MAP_PRIVATE, 3, 0), -EBADF);
 	CHECK_EQ(SYS(mmap, A + 1, P, RW, ANON | MAP_FIXED, -1, 0), -EINVAL);
 	CHECK_EQ(SYS(mmap, A + 1, P, RW, ANON | MAP_FIXED_NOREPLACE, -1, 0),
 		 -EINVAL);

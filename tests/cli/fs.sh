@@ -15,6 +15,16 @@ echo inside >"$R/data/file"
 "$SNAPCTL" run --root "$R" -- /bin/busybox cat /etc/hostname /data/file >"$T/out" 2>"$T/err"
 check root-status [ $? -eq 0 ]
 check root-reads-its-files cmp -s "$T/out" <(printf 'rooted\ninside\n')
+# Escapes out of --root: "..", relative and absolute symlinks all stay
+# inside (the host's own /etc/hostname is not "rooted").
+ln -s ../../../../../../etc/hostname "$R/data/up"
+ln -s /etc/hostname "$R/data/abs"
+"$SNAPCTL" run --root "$R" -- /bin/busybox cat /../../../etc/hostname \
+	/data/up /data/abs /data/../../../etc/hostname >"$T/esc" 2>&1
+check root-escapes-stay-inside cmp -s "$T/esc" <(printf 'rooted\nrooted\nrooted\nrooted\n')
+"$SNAPCTL" run --root "$R" -- /bin/busybox sh -c 'cd /../../..; pwd; cd /data/up/..; pwd' >"$T/esc" 2>&1
+check root-cd-dotdot-stays-inside cmp -s "$T/esc" <(printf '/\n/data\n')
+rm "$R/data/up" "$R/data/abs"
 "$SNAPCTL" run --root="$R" -- /bin/busybox ls / >"$T/ls" 2>/dev/null
 check root-listing cmp -s "$T/ls" <(printf 'bin\ndata\ndev\netc\nproc\nsys\ntmp\n')
 "$SNAPCTL" run --root "$R" -- /bin/busybox rm /data/file 2>/dev/null

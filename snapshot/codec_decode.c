@@ -327,6 +327,15 @@ static int load_all(struct decoder *dec, struct error *err)
 	dec->loading = true;
 	dec->max_ref = 1; /* the root */
 	for (dec->cur = 0; dec->cur < dec->nobjs && !dec->failed; dec->cur++) {
+		/* Referenced by an object loaded before it, and so, by
+		 * induction, reachable from the root: an object that only
+		 * refers to itself (or to later objects of its own island)
+		 * would otherwise count as referenced and leak. */
+		if (dec->cur + 1 > dec->max_ref) {
+			dec_fail(dec, "object %zu is never referenced",
+				 dec->cur + 1);
+			break;
+		}
 		struct dec_object *o = &dec->objs[dec->cur];
 		dec->p = o->body;
 		dec->left = o->body_len;

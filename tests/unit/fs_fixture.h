@@ -16,6 +16,7 @@
 #include "core/file.h"
 #include "core/fs/vfs.h"
 #include "core/kernel.h"
+#include "tests/unit/kernel_roundtrip.h"
 #include "core/memfile.h"
 #include "core/mm.h"
 #include "core/task.h"
@@ -161,6 +162,16 @@ static inline int fx_write(struct fs_fixture *fx, const char *path, const char *
 	int64_t n = f->ops->write(f, fx->t, data, strlen(data));
 	file_put(f);
 	return n == (int64_t)strlen(data) ? 0 : (int)n;
+}
+
+/* populate()'s result rc, then the round trip of fx's kernel; tears fx
+ * down either way. */
+static inline bool fx_round_trips(struct fs_fixture *fx, int rc,
+				  struct error *err)
+{
+	bool ok = rc == 0 && kernel_round_trips(fx->k, err);
+	fx_teardown(fx);
+	return ok;
 }
 
 #endif

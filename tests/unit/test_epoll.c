@@ -122,14 +122,7 @@ TEST(epoll_loops_are_refused)
 
 TEST(epoll_and_eventfd_round_trip_exactly)
 {
-	int rc = populate(__func__);
-	if (rc == 0)
-		rc = codec_check_roundtrip(&kernel_registry, &codec_type_kernel,
-					   fx.k, &err);
-	if (rc < 0)
-		fprintf(stderr, "%s\n", err.msg);
-	fx_teardown(&fx);
-	CHECK(rc == 0);
+	CHECK(fx_round_trips(&fx, populate(__func__), &err));
 }
 
 TEST(restored_epoll_hears_its_eventfds)

@@ -98,14 +98,7 @@ static int populate(const char *name)
 
 TEST(fs_graph_round_trip_is_exact)
 {
-	int rc = populate(__func__);
-	if (rc == 0)
-		rc = codec_check_roundtrip(&kernel_registry, &codec_type_kernel,
-					   fx.k, &err);
-	if (rc < 0)
-		fprintf(stderr, "%s\n", err.msg);
-	fx_teardown(&fx);
-	CHECK(rc == 0);
+	CHECK(fx_round_trips(&fx, populate(__func__), &err));
 }
 
 struct image {

@@ -22,6 +22,7 @@
 #include "core/task.h"
 #include "core/timerfd.h"
 #include "tests/unit/harness.h"
+#include "tests/unit/kernel_roundtrip.h"
 
 #define MS 1000000ll
 #define BASE 0x400000ull
@@ -186,12 +187,9 @@ TEST(timers_round_trip_exactly)
 	struct posix_timer *p = posix_timer_find(k->tasks, 0);
 	CHECK(p && p->queued && p->overrun == 2);
 	CHECK(k->tasks->tg->shared_pending.set & sig_bit(SIGUSR1));
-	int rc = codec_check_roundtrip(&kernel_registry, &codec_type_kernel, k,
-				       &err);
-	if (rc < 0)
-		fprintf(stderr, "%s\n", err.msg);
+	bool ok = kernel_round_trips(k, &err);
 	kernel_destroy(k);
-	CHECK(rc == 0);
+	CHECK(ok);
 }
 
 static int decode(const void *buf, size_t len, struct kernel **out)

@@ -101,14 +101,7 @@ TEST(pipe_semantics)
 
 TEST(pipe_round_trip_is_exact)
 {
-	int rc = populate(__func__);
-	if (rc == 0)
-		rc = codec_check_roundtrip(&kernel_registry, &codec_type_kernel,
-					   fx.k, &err);
-	if (rc < 0)
-		fprintf(stderr, "%s\n", err.msg);
-	fx_teardown(&fx);
-	CHECK(rc == 0);
+	CHECK(fx_round_trips(&fx, populate(__func__), &err));
 }
 
 static int save(void **buf, size_t *len)

@@ -19,6 +19,7 @@
 #include "core/signalfd.h"
 #include "core/task.h"
 #include "tests/unit/harness.h"
+#include "tests/unit/kernel_roundtrip.h"
 
 static struct task *make_process(struct kernel *k, struct thread_group *parent)
 {
@@ -92,12 +93,9 @@ TEST(procctl_state_round_trip_is_exact)
 {
 	struct kernel *k = make_kernel();
 	CHECK(k != NULL);
-	int rc = codec_check_roundtrip(&kernel_registry, &codec_type_kernel, k,
-				       &err);
-	if (rc < 0)
-		fprintf(stderr, "%s\n", err.msg);
+	bool ok = kernel_round_trips(k, &err);
 	kernel_destroy(k);
-	CHECK(rc == 0);
+	CHECK(ok);
 }
 
 TEST(procctl_state_decodes_to_the_saved_values)

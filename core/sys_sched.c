@@ -68,6 +68,21 @@ static bool realtime(int policy)
 	return policy == SCHED_FIFO || policy == SCHED_RR;
 }
 
+static bool fair(int policy)
+{
+	return policy == SCHED_OTHER || policy == SCHED_BATCH ||
+	       policy == SCHED_IDLE;
+}
+
+/* Linux's priority range of a policy: 1..99 for the real-time ones,
+ * 0 for the fair ones, EINVAL for anything else. */
+static int64_t priority_bound(int policy, bool max)
+{
+	if (realtime(policy))
+		return max ? 99 : 1;
+	return fair(policy) ? 0 : -EINVAL;
+}
+
 static int64_t set_policy(struct task *t, uint64_t pid, int policy,
 			  uint64_t param_addr)
 {
@@ -81,8 +96,7 @@ static int64_t set_policy(struct task *t, uint64_t pid, int policy,
 	if (mm_copy_from(t->mm, &p, param_addr, sizeof(p)) < 0)
 		return -EFAULT;
 	policy &= ~K_SCHED_RESET_ON_FORK;
-	if (policy != SCHED_OTHER && policy != SCHED_BATCH &&
-	    policy != SCHED_IDLE && !realtime(policy))
+	if (!fair(policy) && !realtime(policy))
 		return -EINVAL;
 	if (realtime(policy) ? (p.sched_priority < 1 || p.sched_priority > 99)
 			     : p.sched_priority != 0)
@@ -137,25 +151,13 @@ SYSCALL_DECL(sched_getparam)
 SYSCALL_DECL(sched_get_priority_max)
 {
 	(void)t;
-	int policy = (int)a[0];
-	if (realtime(policy))
-		return 99;
-	return policy == SCHED_OTHER || policy == SCHED_BATCH ||
-			       policy == SCHED_IDLE
-		       ? 0
-		       : -EINVAL;
+	return priority_bound((int)a[0], true);
 }
 
 SYSCALL_DECL(sched_get_priority_min)
 {
 	(void)t;
-	int policy = (int)a[0];
-	if (realtime(policy))
-		return 1;
-	return policy == SCHED_OTHER || policy == SCHED_BATCH ||
-			       policy == SCHED_IDLE
-		       ? 0
-		       : -EINVAL;
+	return priority_bound((int)a[0], false);
 }
 
 SYSCALL_DECL(sched_rr_get_interval)

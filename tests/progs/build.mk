@@ -4,7 +4,7 @@ PROG_SRCS := $(sort $(wildcard tests/progs/*.c))
 PROG_BINS := $(PROG_SRCS:tests/progs/%.c=$(BUILD)/tests/progs/%)
 TEST_PROG_BINS += $(PROG_BINS)
 
-$(BUILD)/tests/progs/%: tests/progs/%.c tests/progs/check.h
+$(BUILD)/tests/progs/%: tests/progs/%.c $(wildcard tests/progs/*.h)
 	@mkdir -p $(@D)
 	$(CC) -std=gnu11 -O2 -g -Wall -Wextra -Werror -static -D_GNU_SOURCE -I. $< -o $@ -lpthread
 

@@ -17,6 +17,7 @@
 #include <unistd.h>
 
 #include "tests/progs/check.h"
+#include "tests/progs/pester.h"
 
 /* Prints what a call returned and, when it failed, its errno. */
 #define SHOW(label, expr)                                                  \
@@ -312,29 +313,6 @@ static void flags_and_stat(void)
 	close(q[1]);
 }
 
-/* A child that sends sig to its parent every 50 ms until stopped: the
- * parent is sure to be interrupted while it waits, however slowly it
- * gets there (a signal before the wait only runs the handler). */
-static pid_t pester(int sig)
-{
-	pid_t parent = getpid(), pid = fork();
-	CHECK(pid >= 0);
-	if (pid == 0) {
-		for (;;) {
-			usleep(50000);
-			kill(parent, sig);
-		}
-	}
-	return pid;
-}
-
-static void stop(pid_t pid)
-{
-	int st;
-	kill(pid, SIGKILL);
-	CHECK(waitpid(pid, &st, 0) == pid && WIFSIGNALED(st));
-}
-
 /* A read blocked in a parent until a child writes after a while; a
  * blocked read interrupted by a handler without SA_RESTART. */
 static volatile sig_atomic_t alarms;
@@ -369,7 +347,7 @@ static void blocking(void)
 	r = read(p[0], buf, sizeof(buf));
 	printf("interrupted read: %zd %s, handler ran %d\n", r,
 	       strerror(errno), alarms > 0);
-	stop(pid);
+	pester_stop(pid);
 	alarms = 0;
 
 	sa.sa_flags = SA_RESTART;
@@ -463,7 +441,7 @@ static void fifos(void)
 	sigaction(SIGALRM, &sa, NULL);
 	pid = pester(SIGALRM);
 	SHOW("open interrupted by a handler", open(path, O_RDONLY));
-	stop(pid);
+	pester_stop(pid);
 	signal(SIGALRM, SIG_DFL);
 	CHECK(unlink(path) == 0);
 }

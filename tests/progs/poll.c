@@ -16,6 +16,7 @@
 #include <unistd.h>
 
 #include "tests/progs/check.h"
+#include "tests/progs/pester.h"
 
 /* Prints what a call returned and, when it failed, its errno. */
 #define SHOW(label, expr)                                                  \
@@ -271,29 +272,6 @@ static void ppoll_mask(void)
 	close(p[1]);
 }
 
-/* A child that sends sig to its parent every 50 ms until stopped: the
- * parent is sure to be interrupted while it waits, however slowly it
- * gets there (a signal before the wait only runs the handler). */
-static pid_t pester(int sig)
-{
-	pid_t parent = getpid(), pid = fork();
-	CHECK(pid >= 0);
-	if (pid == 0) {
-		for (;;) {
-			usleep(50000);
-			kill(parent, sig);
-		}
-	}
-	return pid;
-}
-
-static void stop(pid_t pid)
-{
-	int st;
-	kill(pid, SIGKILL);
-	CHECK(waitpid(pid, &st, 0) == pid && WIFSIGNALED(st));
-}
-
 static volatile sig_atomic_t alarms;
 static void on_alarm(int sig)
 {
@@ -327,7 +305,7 @@ static void interrupted(void)
 	n = select(p[0] + 1, &r, NULL, NULL, &tv);
 	printf("interrupted select: %d %s, handler ran %d, time left < 5s %d\n",
 	       n, strerror(errno), alarms > 0, tv.tv_sec < 5);
-	stop(pid);
+	pester_stop(pid);
 	signal(SIGALRM, SIG_DFL);
 	close(p[0]);
 	close(p[1]);

@@ -213,13 +213,11 @@ bool jobctl_stopped_wait(struct task *t)
 	       !k->detaching && !kill_pending(t))
 		pthread_cond_wait(&t->wake, &k->lock);
 	tg->stop_waiters--;
-	/* SIGKILL ends a stopped group at once, as in Linux. */
+	/* SIGKILL ends a stopped group at once, as in Linux. What else
+	 * arrived meanwhile is delivered when task_run goes round again,
+	 * before the task returns to application code. */
 	if (kill_pending(t) && !tg->exiting)
 		task_exit_group(t, SIGKILL);
-	/* Continued: what arrived meanwhile is delivered before the task
-	 * goes back to application code, as Linux's get_signal does. */
-	else if (!tg->stopped && !tg->exiting)
-		signal_deliver(t);
 	return true;
 }
 
